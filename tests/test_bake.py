@@ -1,0 +1,74 @@
+"""Generated projects render completely, pass their linters and their own tests."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tomllib
+
+import pytest
+import yaml
+
+from conftest import DEFAULTS, bake, run
+
+UNRENDERED = re.compile(r"\{\{|\{%|\{#")
+# Each Python version and each license once, in four bakes.
+CHOICES = list(zip(DEFAULTS["python_version"], DEFAULTS["open_source_license"], strict=True))
+
+
+def text_files(project):
+    for path in project.rglob("*"):
+        if path.is_file() and ".venv" not in path.parts:
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+
+
+def tree(project):
+    return {path.relative_to(project): text for path, text in text_files(project)}
+
+
+@pytest.mark.parametrize(("python_version", "license_"), CHOICES)
+def test_bake_lints_and_passes_its_tests(tmp_path, project_env, python_version, license_):
+    project = bake(tmp_path, python_version=python_version, open_source_license=license_)
+
+    leftovers = [str(p) for p, text in text_files(project) if UNRENDERED.search(text)]
+    assert not leftovers
+
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert meta["requires-python"] == f">={python_version}"
+    tool = tomllib.loads((project / "pyproject.toml").read_text())["tool"]
+    assert tool["ruff"]["target-version"] == "py" + python_version.replace(".", "")
+    if license_ == "none":
+        assert not (project / "LICENSE").exists()
+        assert "license" not in meta
+    else:
+        assert meta["license"] == license_
+        assert DEFAULTS["author_name"] in (project / "LICENSE").read_text()
+
+    run([sys.executable, "-m", "ruff", "check", "."], cwd=project)
+    run([sys.executable, "-m", "ruff", "format", "--check", "."], cwd=project)
+    run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project)
+
+
+def test_default_project_passes_strict_mypy(project_env):
+    run([sys.executable, "-m", "mypy"], cwd=project_env)
+
+
+def test_answers_are_stored_and_regenerate_the_same_project(tmp_path):
+    first = bake(tmp_path / "a", project_name="Sea Birds", open_source_license="Apache-2.0")
+    answers = json.loads((first / ".cookiecutter.json").read_text())
+    assert answers["project_name"] == "Sea Birds"
+    assert answers["module_name"] == "sea_birds"
+    replay = {k: v for k, v in answers.items() if not k.startswith("_")}
+    second = bake(tmp_path / "b", **replay)
+    assert tree(first) == tree(second)
+
+
+def test_params_yaml_names_the_project(tmp_path):
+    project = bake(tmp_path, project_name="Yes")  # "yes" is a boolean to YAML 1.1
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    assert params["mlflow"]["experiment"] == "yes"
+    assert params["mlflow"]["registered_model"] == "yes"

@@ -1,0 +1,5 @@
+"""Run the command line with `python -m`."""
+
+from .cli import app
+
+app(prog_name=__package__)

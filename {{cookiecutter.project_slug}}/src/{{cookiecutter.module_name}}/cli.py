@@ -1,0 +1,131 @@
+"""Command line: `python -m <package> data | train | serve | predict`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from .config import DEFAULT_PARAMS, Settings, SettingsError, load_settings
+from .data import DataError, load_splits, prepare
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+console = Console(stderr=True, soft_wrap=True)  # logs and errors
+results = Console(soft_wrap=True)  # what a command produced, on stdout
+Params = Annotated[Path, typer.Option("--params", help="The params file to read.")]
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Train a baseline and a PyTorch model, track them in MLflow, serve the champion."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False)],
+    )
+
+
+@contextmanager
+def _clean_errors() -> Iterator[None]:
+    """Print errors caused by input as one line and exit 1, without a traceback."""
+    try:
+        yield
+    except (SettingsError, DataError) as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _settings(params: Path) -> Settings:
+    with _clean_errors():
+        return load_settings(params)
+
+
+@app.command()
+def data(params: Params = DEFAULT_PARAMS) -> None:
+    """Ingest, validate and split the data; infer the feature schema."""
+    settings = _settings(params)
+    with _clean_errors():
+        schema = prepare(settings.data, settings.seed, settings.paths.processed)
+    results.print(
+        f"{len(schema.features)} features, classes {', '.join(schema.classes)} "
+        f"-> {settings.paths.processed}"
+    )
+
+
+@app.command()
+def train(
+    params: Params = DEFAULT_PARAMS,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Train both models, log them to MLflow and make the better one the champion."""
+    from .pipeline import train as train_models  # imports MLflow and torch: slow
+
+    settings = _settings(params)
+    with _clean_errors():
+        summary = train_models(settings, progress=progress)
+    metric = summary["champion"]["metric"]
+    for candidate in summary["candidates"]:
+        results.print(
+            f"{candidate['name']:>8}: version {candidate['version']}  "
+            f"{metric} {candidate['metrics'][metric]:.4f}  "
+            f"test_accuracy {candidate['metrics']['test_accuracy']:.4f}"
+        )
+    champion = summary["champion"]
+    results.print(f"champion: {champion['name']} (version {champion['version']})")
+
+
+@app.command()
+def serve(
+    params: Params = DEFAULT_PARAMS,
+    host: Annotated[str, typer.Option(envvar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT")] = 8000,
+) -> None:
+    """Serve the champion model over HTTP."""
+    import uvicorn
+
+    from .serving import create_app
+
+    uvicorn.run(create_app(_settings(params)), host=host, port=port)
+
+
+@app.command()
+def predict(
+    params: Params = DEFAULT_PARAMS,
+    url: Annotated[str, typer.Option(help="The running server.")] = "http://127.0.0.1:8000",
+    record: Annotated[
+        Path | None, typer.Option(help="A JSON file with one record; default: a test row.")
+    ] = None,
+) -> None:
+    """Send one record to a running server and print its answer."""
+    if record is not None:
+        body = record.read_bytes()
+    else:
+        settings = _settings(params)
+        with _clean_errors():
+            splits, schema = load_splits(settings.paths.processed)
+        row = splits["test"].head(1)[schema.names]
+        body = json.dumps(json.loads(row.to_json(orient="records"))[0]).encode()
+    request = urllib.request.Request(
+        f"{url.rstrip('/')}/predict", data=body, headers={"Content-Type": "application/json"}
+    )
+    console.print(f"POST {request.full_url} {body.decode()}", highlight=False)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            results.print_json(data=json.load(response))
+    except urllib.error.HTTPError as exc:
+        console.print(f"[bold red]error:[/] HTTP {exc.code}: {exc.read().decode()}")
+        raise typer.Exit(1) from None
+    except urllib.error.URLError as exc:
+        console.print(
+            f"[bold red]error:[/] cannot reach {url}: {exc.reason}; is `make serve` running?"
+        )
+        raise typer.Exit(1) from None

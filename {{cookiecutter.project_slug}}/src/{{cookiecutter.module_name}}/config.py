@@ -1,0 +1,116 @@
+"""Typed settings read from `params.yaml`, the one file that holds every parameter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    PositiveFloat,
+    PositiveInt,
+    ValidationError,
+    model_validator,
+)
+
+DEFAULT_PARAMS = Path("params.yaml")
+
+
+class SettingsError(ValueError):
+    """Raised when `params.yaml` is missing or holds a value that can't be used."""
+
+
+class _Section(BaseModel):
+    # A typo in params.yaml must fail loudly rather than silently keep a default.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataSettings(_Section):
+    """Where the table comes from and how it is split."""
+
+    source: str = "penguins"
+    target: str = "species"
+    drop: list[str] = []
+    test_size: float = Field(0.2, gt=0, lt=1)
+    val_size: float = Field(0.2, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _leave_rows_for_training(self) -> DataSettings:
+        if self.test_size + self.val_size >= 0.9:
+            raise ValueError("test_size + val_size must stay below 0.9 to leave rows for training")
+        return self
+
+
+class BaselineSettings(_Section):
+    """Logistic regression on the shared preprocessing."""
+
+    C: PositiveFloat = 1.0
+    max_iter: PositiveInt = 1000
+
+
+class TorchSettings(_Section):
+    """The MLP and its training loop."""
+
+    hidden_sizes: list[PositiveInt] = Field(default=[64, 32], min_length=1)
+    dropout: float = Field(0.1, ge=0, lt=1)
+    epochs: PositiveInt = 200
+    batch_size: PositiveInt = 32
+    lr: PositiveFloat = 3e-3
+    weight_decay: NonNegativeFloat = 1e-4
+    patience: PositiveInt = 15
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+
+
+class MlflowSettings(_Section):
+    """Tracking store, experiment and registry names, and how the champion is chosen."""
+
+    tracking_uri: str = "sqlite:///mlflow.db"
+    experiment: str
+    registered_model: str
+    # Validation metrics only: the test split is kept for the final report.
+    champion_metric: Literal[
+        "val_accuracy", "val_balanced_accuracy", "val_f1_macro", "val_log_loss"
+    ] = "val_log_loss"
+    greater_is_better: bool = False
+
+
+class Paths(_Section):
+    """Where each step writes; relative to the project root."""
+
+    processed: Path = Path("data/processed")
+    models: Path = Path("models")
+    reports: Path = Path("reports")
+
+
+class Settings(_Section):
+    """Everything the pipeline and the server read."""
+
+    seed: int = 42
+    data: DataSettings = DataSettings()
+    baseline: BaselineSettings = BaselineSettings()
+    torch: TorchSettings = TorchSettings()
+    mlflow: MlflowSettings
+    paths: Paths = Paths()
+
+
+def load_settings(path: Path | str = DEFAULT_PARAMS) -> Settings:
+    """Read and validate `params.yaml`; errors name the file and the key."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: file not found (run from the project root)") from None
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(part) for part in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"{path}: {details}") from None

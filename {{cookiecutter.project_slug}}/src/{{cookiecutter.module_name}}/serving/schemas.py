@@ -1,0 +1,88 @@
+"""Request and response bodies; the record body is generated from the feature schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, create_model
+
+from ..features import FeatureSchema
+
+
+class ModelRef(BaseModel):
+    """Which registered model version answered."""
+
+    name: str
+    version: str
+
+
+class Scored(BaseModel):
+    """One prediction with the probability of every class."""
+
+    prediction: str
+    probabilities: dict[str, float]
+
+
+class Prediction(Scored):
+    """Answer to `POST /predict`."""
+
+    model: ModelRef
+
+
+class BatchPrediction(BaseModel):
+    """Answer to `POST /predict/batch`, in the order of the records."""
+
+    predictions: list[Scored]
+    model: ModelRef
+
+
+class Health(BaseModel):
+    """Answer to `GET /health` when a model is loaded."""
+
+    status: Literal["ok"] = "ok"
+    model: ModelRef
+
+
+class ModelDetails(ModelRef):
+    """Answer to `GET /model`."""
+
+    alias: str
+    run_id: str
+    run_name: str
+    metrics: dict[str, float]
+    trained_at: datetime
+    feature_schema: FeatureSchema
+
+
+def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
+    """Build the body of one record: numbers are finite floats, categories the values seen.
+
+    Every field is required; `null` stands for a missing value, which the model imputes.
+    Field names are positional and the column names are aliases, so any column name works.
+    """
+    if schema is None:  # nothing trained yet: accept anything, the routes answer 503
+        return create_model("Record", __config__=ConfigDict(extra="allow"))
+    fields: dict[str, Any] = {}
+    for i, feature in enumerate(schema.features):
+        if feature.kind == "numeric":
+            annotation: Any = FiniteFloat | None
+            hint = (
+                f"number, {feature.min:g} to {feature.max:g} in training"
+                if (feature.min is not None and feature.max is not None)
+                else "number"
+            )
+        else:
+            annotation = Literal[tuple(feature.categories)] | None if feature.categories else None
+            hint = "one of the categories seen in training"
+        fields[f"field_{i}"] = (annotation, Field(alias=feature.name, description=hint))
+    return create_model("Record", __config__=ConfigDict(extra="forbid", title="Record"), **fields)
+
+
+def batch_model(record: type[BaseModel], max_records: int) -> type[BaseModel]:
+    """Build the body of `POST /predict/batch`."""
+    return create_model(
+        "BatchRequest",
+        __config__=ConfigDict(extra="forbid"),
+        records=(list[record], Field(min_length=1, max_length=max_records)),  # type: ignore[valid-type]
+    )

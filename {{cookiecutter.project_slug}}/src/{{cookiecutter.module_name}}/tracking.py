@@ -1,0 +1,116 @@
+"""MLflow: where runs go, how a candidate is logged, and which version is the champion."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from typing import Any
+
+import mlflow
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from mlflow.exceptions import MlflowException
+from mlflow.models import infer_signature
+from mlflow.models.model import ModelInfo
+from sklearn.pipeline import Pipeline
+
+from .config import MlflowSettings
+from .features import FeatureSchema
+from .models import SKOPS_TRUSTED_TYPES
+
+CHAMPION = "champion"
+SCHEMA_ARTIFACT = "feature_schema.json"
+# Pinned into each logged model so `mlflow models serve` can rebuild the environment.
+RUNTIME_PACKAGES = ("numpy", "pandas", "scikit-learn", "skops", "torch")
+
+
+class NoChampionError(LookupError):
+    """Raised when the registry has no version behind the champion alias."""
+
+
+def configure(cfg: MlflowSettings) -> str:
+    """Point MLflow at the tracking store (MLFLOW_TRACKING_URI wins) and the experiment."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI") or cfg.tracking_uri
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment(cfg.experiment)
+    return uri
+
+
+def log_model(pipeline: Pipeline, registered_model: str, example: pd.DataFrame) -> ModelInfo:
+    """Log a fitted pipeline in the active run (skops format) and register a new version."""
+    info: ModelInfo = mlflow.sklearn.log_model(
+        pipeline,
+        name="model",
+        signature=infer_signature(example, pipeline.predict_proba(example)),
+        input_example=example,
+        registered_model_name=registered_model,
+        skops_trusted_types=SKOPS_TRUSTED_TYPES,
+        pyfunc_predict_fn="predict_proba",
+        pip_requirements=[f"{name}=={version(name)}" for name in RUNTIME_PACKAGES],
+    )
+    return info
+
+
+def best_version(scores: dict[str, float], greater_is_better: bool) -> str:
+    """Pick the version with the best score; on a tie the first listed (the simpler) wins."""
+    sign = 1 if greater_is_better else -1
+    return max(scores, key=lambda v: sign * scores[v])
+
+
+def promote(scores: dict[str, float], cfg: MlflowSettings) -> str:
+    """Point the champion alias at the best of the given versions and return it."""
+    winner = best_version(scores, cfg.greater_is_better)
+    mlflow.MlflowClient().set_registered_model_alias(cfg.registered_model, CHAMPION, winner)
+    return winner
+
+
+@dataclass(frozen=True)
+class Champion:
+    """The model behind the champion alias, with what the API reports about it."""
+
+    model: Pipeline
+    schema: FeatureSchema
+    name: str
+    version: str
+    run_id: str
+    run_name: str
+    metrics: dict[str, float]
+    trained_at: datetime
+
+    @property
+    def classes(self) -> list[str]:
+        """Class labels in the order of the probability columns."""
+        return [str(c) for c in self.model.classes_]
+
+    def predict_proba(self, records: list[dict[str, Any]]) -> npt.NDArray[np.float64]:
+        """Probabilities for records keyed by column name."""
+        return self.model.predict_proba(self.schema.frame(records))  # type: ignore[no-any-return]
+
+
+def load_champion(cfg: MlflowSettings) -> Champion:
+    """Load the champion version of the registered model, or raise NoChampionError."""
+    client = mlflow.MlflowClient(os.environ.get("MLFLOW_TRACKING_URI") or cfg.tracking_uri)
+    missing = NoChampionError(
+        f"no version of {cfg.registered_model!r} has the alias {CHAMPION!r}: run `make train` first"
+    )
+    try:
+        found = client.get_model_version_by_alias(cfg.registered_model, CHAMPION)
+    except MlflowException as exc:
+        raise missing from exc
+    if found.run_id is None:  # a version registered from outside any run
+        raise missing
+    run = client.get_run(found.run_id)
+    schema_dict = mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/{SCHEMA_ARTIFACT}")
+    return Champion(
+        model=mlflow.sklearn.load_model(f"models:/{cfg.registered_model}@{CHAMPION}"),
+        schema=FeatureSchema.model_validate(schema_dict),
+        name=cfg.registered_model,
+        version=str(found.version),
+        run_id=run.info.run_id,
+        run_name=run.info.run_name,
+        metrics=dict(run.data.metrics),
+        trained_at=datetime.fromtimestamp(found.creation_timestamp / 1000, tz=UTC),
+    )

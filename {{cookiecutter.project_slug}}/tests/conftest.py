@@ -1,0 +1,96 @@
+"""Shared fixtures: the project's own params.yaml, redirected into temporary folders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }}.config import Paths, Settings, load_settings
+from {{ cookiecutter.module_name }}.data import load_source, load_splits, prepare
+from {{ cookiecutter.module_name }}.features import FeatureSchema
+from {{ cookiecutter.module_name }}.pipeline import train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def working_dir(path: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def settings_in(base: Settings, workdir: Path) -> Settings:
+    """The same settings, with every file and the tracking store under `workdir`."""
+    mlflow = base.mlflow.model_copy(update={"tracking_uri": f"sqlite:///{workdir}/mlflow.db"})
+    paths = Paths(
+        processed=workdir / "data" / "processed",
+        models=workdir / "models",
+        reports=workdir / "reports",
+    )
+    return base.model_copy(update={"mlflow": mlflow, "paths": paths})
+
+
+class Trained(NamedTuple):
+    settings: Settings
+    summary: dict[str, Any]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_tracking() -> Iterator[None]:
+    """Keep a user's MLFLOW_TRACKING_URI from sending test runs to their real server."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("MLFLOW_TRACKING_URI", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    return load_settings(ROOT / "params.yaml")
+
+
+@pytest.fixture
+def settings(base_settings: Settings, tmp_path: Path) -> Settings:
+    return settings_in(base_settings, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def raw(base_settings: Settings) -> pd.DataFrame:
+    return load_source(base_settings.data.source)
+
+
+@pytest.fixture(scope="session")
+def trained(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Trained:
+    """Run the real data step and training once, into a temporary project folder."""
+    workdir = tmp_path_factory.mktemp("project")
+    settings = settings_in(base_settings, workdir)
+    with working_dir(workdir):  # MLflow keeps artifacts of a new experiment in ./mlruns
+        prepare(settings.data, settings.seed, settings.paths.processed)
+        summary = train(settings, progress=False)
+    return Trained(settings, summary)
+
+
+class Prepared(NamedTuple):
+    X: dict[str, pd.DataFrame]
+    y: dict[str, Any]
+    schema: FeatureSchema
+
+
+@pytest.fixture(scope="session")
+def prepared(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Prepared:
+    """The processed splits as model inputs, written once by the real data step."""
+    settings = settings_in(base_settings, tmp_path_factory.mktemp("data"))
+    prepare(settings.data, settings.seed, settings.paths.processed)
+    splits, schema = load_splits(settings.paths.processed)
+    X = {name: schema.frame(frame) for name, frame in splits.items()}
+    y = {name: frame[schema.target].to_numpy(dtype=str) for name, frame in splits.items()}
+    return Prepared(X, y, schema)
