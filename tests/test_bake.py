@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -53,8 +56,30 @@ def test_bake_lints_and_passes_its_tests(tmp_path, project_env, python_version, 
     run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project)
 
 
-def test_default_project_passes_strict_mypy(project_env):
-    run([sys.executable, "-m", "mypy"], cwd=project_env)
+def test_oldest_python_project_passes_strict_mypy(tmp_path, project_env):
+    # mypy checks against the lowest supported version, which catches newer-only APIs.
+    project = bake(tmp_path, python_version=min(DEFAULTS["python_version"]))
+    run([sys.executable, "-m", "mypy"], cwd=project)
+
+
+def find_python(version):
+    """An interpreter of that version that runs, from PATH or pyenv's folder."""
+    pyenv = Path.home() / ".pyenv" / "versions"
+    candidates = [shutil.which(f"python{version}"), *pyenv.glob(f"{version}.*/bin/python{version}")]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "pass"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return str(candidate)
+    return None
+
+
+@pytest.mark.parametrize("python_version", DEFAULTS["python_version"])
+def test_code_compiles_on_each_supported_python(tmp_path, python_version):
+    interpreter = find_python(python_version)
+    if interpreter is None:
+        pytest.skip(f"python{python_version} is not installed here")
+    project = bake(tmp_path, python_version=python_version)
+    run([interpreter, "-m", "compileall", "-q", "src", "tests"], cwd=project)
 
 
 def test_answers_are_stored_and_regenerate_the_same_project(tmp_path):

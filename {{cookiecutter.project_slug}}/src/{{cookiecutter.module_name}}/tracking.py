@@ -105,7 +105,8 @@ def load_champion(cfg: MlflowSettings) -> Champion:
     run = client.get_run(found.run_id)
     schema_dict = mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/{SCHEMA_ARTIFACT}")
     return Champion(
-        model=mlflow.sklearn.load_model(f"models:/{cfg.registered_model}@{CHAMPION}"),
+        # By version, not alias: the alias could move between the lookup and the load.
+        model=mlflow.sklearn.load_model(f"models:/{cfg.registered_model}/{found.version}"),
         schema=FeatureSchema.model_validate(schema_dict),
         name=cfg.registered_model,
         version=str(found.version),
