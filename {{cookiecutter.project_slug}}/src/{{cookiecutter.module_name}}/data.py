@@ -87,7 +87,8 @@ def validate(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
             f"column {cfg.target!r} (data.target): class {rare.index[0]!r} has {rare.iloc[0]} "
             f"rows; each class needs at least {MIN_ROWS_PER_CLASS} to appear in every split"
         )
-    return df.reset_index(drop=True)
+    valid: pd.DataFrame = df.reset_index(drop=True)
+    return valid
 
 
 def split(df: pd.DataFrame, cfg: DataSettings, seed: int) -> dict[str, pd.DataFrame]:

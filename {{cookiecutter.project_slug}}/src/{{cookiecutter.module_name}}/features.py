@@ -68,7 +68,8 @@ class FeatureSchema(BaseModel):
             # Text as Python str with NaN for missing, whatever pandas version or source.
             out[name] = df[name].astype(object).where(df[name].notna(), np.nan)
             out[name] = out[name].map(str, na_action="ignore")
-        return out[self.names]
+        ordered: pd.DataFrame = out[self.names]
+        return ordered
 
 
 def is_categorical(series: pd.Series) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from importlib.metadata import version
 from typing import Any
 
@@ -113,5 +113,5 @@ def load_champion(cfg: MlflowSettings) -> Champion:
         run_id=run.info.run_id,
         run_name=run.info.run_name,
         metrics=dict(run.data.metrics),
-        trained_at=datetime.fromtimestamp(found.creation_timestamp / 1000, tz=UTC),
+        trained_at=datetime.fromtimestamp(found.creation_timestamp / 1000, tz=timezone.utc),
     )
