@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -14,19 +12,9 @@ import pytest
 from {{ cookiecutter.module_name }}.config import Paths, Settings, load_settings
 from {{ cookiecutter.module_name }}.data import load_source, load_splits, prepare
 from {{ cookiecutter.module_name }}.features import FeatureSchema
-from {{ cookiecutter.module_name }}.pipeline import train
+from {{ cookiecutter.module_name }}.pipeline import Promotion, train
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@contextmanager
-def working_dir(path: Path) -> Iterator[None]:
-    previous = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(previous)
 
 
 def settings_in(base: Settings, workdir: Path) -> Settings:
@@ -42,7 +30,7 @@ def settings_in(base: Settings, workdir: Path) -> Settings:
 
 class Trained(NamedTuple):
     settings: Settings
-    summary: dict[str, Any]
+    promotion: Promotion
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,6 +44,12 @@ def _isolated_tracking() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def base_settings() -> Settings:
     return load_settings(ROOT / "params.yaml")
+
+
+@pytest.fixture(scope="session")
+def make_settings(base_settings: Settings) -> Callable[[Path], Settings]:
+    """Return a function that puts the project's settings under a given folder."""
+    return lambda workdir: settings_in(base_settings, workdir)
 
 
 @pytest.fixture
@@ -73,10 +67,11 @@ def trained(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     """Run the real data step and training once, into a temporary project folder."""
     workdir = tmp_path_factory.mktemp("project")
     settings = settings_in(base_settings, workdir)
-    with working_dir(workdir):  # MLflow keeps artifacts of a new experiment in ./mlruns
-        prepare(settings.data, settings.seed, settings.paths.processed)
-        summary = train(settings, progress=False)
-    return Trained(settings, summary)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(workdir)  # MLflow keeps artifacts of a new experiment in ./mlruns
+        prepare(settings)
+        promotion = train(settings, progress=False)
+    return Trained(settings, promotion)
 
 
 class Prepared(NamedTuple):
@@ -89,7 +84,7 @@ class Prepared(NamedTuple):
 def prepared(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Prepared:
     """The processed splits as model inputs, written once by the real data step."""
     settings = settings_in(base_settings, tmp_path_factory.mktemp("data"))
-    prepare(settings.data, settings.seed, settings.paths.processed)
+    prepare(settings)
     splits, schema = load_splits(settings.paths.processed)
     X = {name: schema.frame(frame) for name, frame in splits.items()}
     y = {name: frame[schema.target].to_numpy(dtype=str) for name, frame in splits.items()}

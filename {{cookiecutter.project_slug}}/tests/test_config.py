@@ -48,3 +48,11 @@ def test_champion_metric_must_be_a_validation_metric(tmp_path):
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(SettingsError, match=r"nope\.yaml"):
         load_settings(tmp_path / "nope.yaml")
+
+
+def test_tracking_uri_from_the_environment_wins(tmp_path, monkeypatch):
+    path = write(tmp_path, "mlflow: {experiment: e, registered_model: m, tracking_uri: a}\n")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///elsewhere.db")
+    assert load_settings(path).mlflow.tracking_uri == "sqlite:///elsewhere.db"
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+    assert load_settings(path).mlflow.tracking_uri == "a"

@@ -84,7 +84,7 @@ def test_split_is_reproducible(table, base_settings):
 
 
 def test_prepare_writes_splits_and_schema(settings):
-    schema = prepare(settings.data, settings.seed, settings.paths.processed)
+    schema = prepare(settings)
     splits, loaded = load_splits(settings.paths.processed)
     assert loaded == schema
     assert set(splits) == {"train", "val", "test"}
@@ -138,10 +138,10 @@ def test_unknown_format_is_named(tmp_path):
 
 
 def test_bad_data_leaves_previous_splits_untouched(settings, raw):
-    prepare(settings.data, settings.seed, settings.paths.processed)
+    prepare(settings)
     before = {p.name: p.read_bytes() for p in settings.paths.processed.iterdir()}
     broken = settings.data.model_copy(update={"target": "no_such_column"})
     with pytest.raises(DataError):
-        prepare(broken, settings.seed, settings.paths.processed)
+        prepare(settings.model_copy(update={"data": broken}))
     after = {p.name: p.read_bytes() for p in settings.paths.processed.iterdir()}
     assert after == before

@@ -1,54 +1,28 @@
-import json
-
 import mlflow
 import pytest
 
 from {{ cookiecutter.module_name }}.tracking import (
-    CHAMPION,
     NoChampionError,
     best_version,
+    configure,
+    git_commit,
     load_champion,
+    log_provenance,
 )
 
 
-def test_each_model_has_its_own_run(trained):
-    settings = trained.settings
-    runs = mlflow.search_runs(experiment_names=[settings.mlflow.experiment], output_format="list")
-    assert sorted(run.info.run_name for run in runs) == ["baseline", "mlp"]
-    for run in runs:
-        assert {"val_log_loss", "test_accuracy", "test_majority_rate"} <= set(run.data.metrics)
-        assert run.data.params["seed"] == str(settings.seed)
+def test_runs_are_tagged_with_the_git_commit(trained, monkeypatch):
+    monkeypatch.setattr("{{ cookiecutter.module_name }}.tracking.git_commit", lambda: "abc123")
+    configure(trained.settings.mlflow.model_copy(update={"experiment": "provenance"}))
+    with mlflow.start_run() as run:
+        log_provenance({}, "target", trained.settings.paths.processed)
+    assert mlflow.get_run(run.info.run_id).data.tags["mlflow.source.git.commit"] == "abc123"
 
 
-def test_mlp_run_has_per_epoch_metrics(trained):
-    client = mlflow.MlflowClient()
-    run_id = next(c["run_id"] for c in trained.summary["candidates"] if c["name"] == "mlp")
-    history = client.get_metric_history(run_id, "val_loss")
-    assert len(history) > 1
-    assert [m.step for m in history] == list(range(1, len(history) + 1))
-
-
-def test_both_versions_registered_and_champion_is_the_best(trained):
-    settings = trained.settings
-    client = mlflow.MlflowClient()
-    versions = client.search_model_versions(f"name='{settings.mlflow.registered_model}'")
-    assert len(versions) == 2
-    metric = settings.mlflow.champion_metric
-    scores = {c["version"]: c["metrics"][metric] for c in trained.summary["candidates"]}
-    best = (max if settings.mlflow.greater_is_better else min)(scores, key=scores.__getitem__)
-    champion = client.get_model_version_by_alias(settings.mlflow.registered_model, CHAMPION)
-    assert str(champion.version) == best
-    assert trained.summary["champion"]["version"] == best
-
-
-def test_metrics_file_matches_the_runs(trained):
-    written = json.loads((trained.settings.paths.reports / "metrics.json").read_text())
-    assert written == trained.summary
-    for candidate in written["candidates"]:
-        run = mlflow.get_run(candidate["run_id"])
-        assert run.data.metrics["test_accuracy"] == pytest.approx(
-            candidate["metrics"]["test_accuracy"]
-        )
+def test_git_commit_is_none_outside_a_repository(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    assert git_commit() is None
 
 
 def test_load_champion_predicts(trained):

@@ -9,7 +9,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.logging import RichHandler
 
 from .config import DEFAULT_PARAMS, Settings, SettingsError, load_settings
 from .data import DataError, load_splits, prepare
+
+if TYPE_CHECKING:
+    from .pipeline import Promotion
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 console = Console(stderr=True, soft_wrap=True)  # logs and errors
@@ -35,11 +38,12 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 
 @contextmanager
-def _clean_errors() -> Iterator[None]:
-    """Print errors caused by input as one line and exit 1, without a traceback."""
+def _clean_errors(*more: type[Exception]) -> Iterator[None]:
+    """Print errors caused by input (or `more` kinds) as one line and exit 1, no traceback."""
+    kinds: tuple[type[Exception], ...] = (SettingsError, DataError, *more)
     try:
         yield
-    except (SettingsError, DataError) as exc:
+    except kinds as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(1) from None
 
@@ -54,7 +58,7 @@ def data(params: Params = DEFAULT_PARAMS) -> None:
     """Ingest, validate and split the data; infer the feature schema."""
     settings = _settings(params)
     with _clean_errors():
-        schema = prepare(settings.data, settings.seed, settings.paths.processed)
+        schema = prepare(settings)
     results.print(
         f"{len(schema.features)} features, classes {', '.join(schema.classes)} "
         f"-> {settings.paths.processed}"
@@ -64,23 +68,45 @@ def data(params: Params = DEFAULT_PARAMS) -> None:
 @app.command()
 def train(
     params: Params = DEFAULT_PARAMS,
+    model: Annotated[
+        str, typer.Option(help="baseline or mlp: train that one only, without promoting.")
+    ] = "all",
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Train both models, log them to MLflow and make the better one the champion."""
-    from .pipeline import train as train_models  # imports MLflow and torch: slow
+    from . import pipeline  # imports MLflow and torch: slow
 
     settings = _settings(params)
-    with _clean_errors():
-        summary = train_models(settings, progress=progress)
-    metric = summary["champion"]["metric"]
-    for candidate in summary["candidates"]:
+    if model not in (*pipeline.CANDIDATES, "all"):
+        console.print(f"[bold red]error:[/] --model: {model!r} is not baseline, mlp or all")
+        raise typer.Exit(2)
+    with _clean_errors(pipeline.StageError):
+        if model == "all":
+            _report(pipeline.train(settings, progress=progress))
+        else:
+            candidate = pipeline.train_candidate(settings, model, progress=progress)  # type: ignore[arg-type]
+            results.print(f"{candidate.name}: version {candidate.version}")
+
+
+@app.command()
+def promote(params: Params = DEFAULT_PARAMS) -> None:
+    """Give the champion alias to the candidate with the best validation metric."""
+    from . import pipeline
+
+    settings = _settings(params)
+    with _clean_errors(pipeline.StageError):
+        _report(pipeline.promote_champion(settings))
+
+
+def _report(promotion: Promotion) -> None:
+    for candidate in promotion.candidates:
         results.print(
-            f"{candidate['name']:>8}: version {candidate['version']}  "
-            f"{metric} {candidate['metrics'][metric]:.4f}  "
-            f"test_accuracy {candidate['metrics']['test_accuracy']:.4f}"
+            f"{candidate.name:>8}: version {candidate.version}  "
+            f"{promotion.metric} {candidate.metrics[promotion.metric]:.4f}  "
+            f"test_accuracy {candidate.metrics['test_accuracy']:.4f}"
         )
-    champion = summary["champion"]
-    results.print(f"champion: {champion['name']} (version {champion['version']})")
+    champion = promotion.champion
+    results.print(f"champion: {champion.name} (version {champion.version})")
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -98,7 +99,10 @@ class Settings(_Section):
 
 
 def load_settings(path: Path | str = DEFAULT_PARAMS) -> Settings:
-    """Read and validate `params.yaml`; errors name the file and the key."""
+    """Read and validate `params.yaml`; errors name the file and the key.
+
+    MLFLOW_TRACKING_URI, when set, replaces `mlflow.tracking_uri`, as MLflow's own tools do.
+    """
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -106,6 +110,8 @@ def load_settings(path: Path | str = DEFAULT_PARAMS) -> Settings:
         raise SettingsError(f"{path}: file not found (run from the project root)") from None
     except yaml.YAMLError as exc:
         raise SettingsError(f"{path}: not valid YAML: {exc}") from None
+    if os.environ.get("MLFLOW_TRACKING_URI") and isinstance(raw.get("mlflow"), dict):
+        raw["mlflow"]["tracking_uri"] = os.environ["MLFLOW_TRACKING_URI"]
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:

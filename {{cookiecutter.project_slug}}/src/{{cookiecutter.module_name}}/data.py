@@ -14,7 +14,7 @@ from palmerpenguins import load_penguins
 from pandas.api import types as ptypes
 from sklearn.model_selection import train_test_split
 
-from .config import DataSettings
+from .config import DataSettings, Settings
 from .features import FeatureSchema, infer_schema
 
 log = logging.getLogger(__name__)
@@ -123,10 +123,11 @@ def write_splits(splits: dict[str, pd.DataFrame], schema: FeatureSchema, out_dir
             os.replace(file, out_dir / file.name)
 
 
-def prepare(cfg: DataSettings, seed: int, out_dir: Path) -> FeatureSchema:
+def prepare(settings: Settings) -> FeatureSchema:
     """Run the data step: ingest, validate, split, infer the schema and write everything."""
+    cfg, out_dir = settings.data, settings.paths.processed
     df = validate(load_source(cfg.source), cfg)
-    splits = split(df, cfg, seed)
+    splits = split(df, cfg, settings.seed)
     schema = infer_schema(splits["train"], cfg.target)
     splits = {
         name: schema.frame(frame).assign(**{cfg.target: frame[cfg.target].to_numpy()})

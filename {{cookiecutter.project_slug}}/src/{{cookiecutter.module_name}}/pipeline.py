@@ -1,4 +1,7 @@
-"""Train both candidates, log them to MLflow, register them and crown the champion."""
+"""The training stages: fit a candidate, log and register it; then crown the champion.
+
+Each function is one DVC stage (see dvc.yaml) and reads only the params that stage lists.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,13 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import mlflow
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import skops.io
 from sklearn.pipeline import Pipeline
 
 from .config import Settings
@@ -19,14 +23,21 @@ from .data import load_splits
 from .evaluation import classification_metrics, majority_rate
 from .features import FeatureSchema, build_preprocessor
 from .models import MLPClassifier, build_baseline
-from .tracking import SCHEMA_ARTIFACT, configure, log_model, promote
+from .tracking import SCHEMA_ARTIFACT, configure, log_model, log_provenance, promote
 
 log = logging.getLogger(__name__)
+
+CandidateName = Literal["baseline", "mlp"]
+CANDIDATES: tuple[CandidateName, ...] = ("baseline", "mlp")
+
+
+class StageError(RuntimeError):
+    """Raised when a stage runs before the stage it needs."""
 
 
 @dataclass
 class Candidate:
-    """One trained model as registered: its version and scores."""
+    """One trained model as registered in MLflow: its version, run and scores."""
 
     name: str
     version: str
@@ -34,79 +45,113 @@ class Candidate:
     metrics: dict[str, float]
 
 
-def _log_candidate(
-    name: str,
-    model: Pipeline,
-    params: dict[str, Any],
+def _fit(
+    name: CandidateName,
+    settings: Settings,
     X: dict[str, pd.DataFrame],
     y: dict[str, npt.NDArray[np.str_]],
     schema: FeatureSchema,
-    settings: Settings,
-) -> Candidate:
-    """Score a fitted pipeline and log params, metrics and model to the active run."""
-    metrics = {"test_majority_rate": majority_rate(y["test"])}
-    for split in ("val", "test"):
-        scores = classification_metrics(y[split], model.predict_proba(X[split]), model.classes_)
-        metrics.update({f"{split}_{key}": value for key, value in scores.items()})
-    mlflow.log_params({"seed": settings.seed, "data.source": settings.data.source, **params})
-    mlflow.log_metrics(metrics)
-    mlflow.log_dict(schema.model_dump(), SCHEMA_ARTIFACT)
-    info = log_model(model, settings.mlflow.registered_model, X["train"].head(5))
-    run_id = mlflow.active_run().info.run_id  # type: ignore[union-attr]
-    log.info("%s registered as version %s", name, info.registered_model_version)
-    return Candidate(name, str(info.registered_model_version), run_id, metrics)
+    progress: bool,
+) -> tuple[Pipeline, dict[str, Any]]:
+    """Fit one candidate on the training split; return it with the parameters it used."""
+    if name == "baseline":
+        baseline = build_baseline(schema, settings.baseline, settings.seed)
+        return baseline.fit(X["train"], y["train"]), settings.baseline.model_dump()
+    preprocess = build_preprocessor(schema).fit(X["train"])
+    checkpoint = settings.paths.models / "mlp.pt"
+    mlp = MLPClassifier.from_settings(settings.torch, settings.seed, checkpoint)
+    mlp.set_params(progress=progress)
+    mlp.fit(
+        preprocess.transform(X["train"]),
+        y["train"],
+        preprocess.transform(X["val"]),
+        y["val"],
+        on_epoch=_log_epoch,
+    )
+    mlflow.log_metric("best_epoch", mlp.best_epoch_)
+    history = pd.DataFrame(mlp.history_)
+    _write(settings.paths.reports / "mlp_history.csv", history.to_csv(index=False))
+    params = {**settings.torch.model_dump(), "best_epoch": mlp.best_epoch_}
+    return Pipeline([("preprocess", preprocess), ("classifier", mlp)]), params
 
 
 def _log_epoch(epoch: int, metrics: dict[str, float]) -> None:
     mlflow.log_metrics(metrics, step=epoch)
 
 
-def train(settings: Settings, progress: bool = True) -> dict[str, Any]:
-    """Train the baseline and the MLP on the processed splits; return the summary it writes."""
+def score(
+    model: Pipeline, X: dict[str, pd.DataFrame], y: dict[str, npt.NDArray[np.str_]]
+) -> dict[str, float]:
+    """Compute validation and test metrics, and the majority-class rate to compare with."""
+    metrics = {"test_majority_rate": majority_rate(y["test"])}
+    for split in ("val", "test"):
+        scores = classification_metrics(y[split], model.predict_proba(X[split]), model.classes_)
+        metrics.update({f"{split}_{key}": value for key, value in scores.items()})
+    return metrics
+
+
+def train_candidate(settings: Settings, name: CandidateName, progress: bool = True) -> Candidate:
+    """Train one candidate, log it to MLflow and register it as a new version."""
     splits, schema = load_splits(settings.paths.processed)
-    X = {name: schema.frame(frame) for name, frame in splits.items()}
-    y = {name: frame[schema.target].to_numpy(dtype=str) for name, frame in splits.items()}
+    X = {split: schema.frame(frame) for split, frame in splits.items()}
+    y = {split: frame[schema.target].to_numpy(dtype=str) for split, frame in splits.items()}
     configure(settings.mlflow)
+    with mlflow.start_run(run_name=name) as run:
+        log_provenance(splits, schema.target, settings.paths.processed)
+        model, params = _fit(name, settings, X, y, schema, progress)
+        metrics = score(model, X, y)
+        mlflow.log_params({"seed": settings.seed, **params})
+        mlflow.log_metrics(metrics)
+        mlflow.log_dict(schema.model_dump(), SCHEMA_ARTIFACT)
+        info = log_model(model, settings.mlflow.registered_model, X["train"].head(5))
+    candidate = Candidate(name, str(info.registered_model_version), run.info.run_id, metrics)
+    models = settings.paths.models
+    _write(models / f"{name}.skops", skops.io.dumps(model))
+    _write(models / f"{name}.json", json.dumps(asdict(candidate), indent=2) + "\n")
+    log.info("%s registered as version %s", name, candidate.version)
+    return candidate
 
-    candidates = []
-    with mlflow.start_run(run_name="baseline"):
-        baseline = build_baseline(schema, settings.baseline, settings.seed)
-        baseline.fit(X["train"], y["train"])
-        params = settings.baseline.model_dump()
-        candidates.append(_log_candidate("baseline", baseline, params, X, y, schema, settings))
 
-    with mlflow.start_run(run_name="mlp"):
-        preprocess = build_preprocessor(schema).fit(X["train"])
-        checkpoint = settings.paths.models / "mlp.pt"
-        mlp = MLPClassifier.from_settings(settings.torch, settings.seed, checkpoint)
-        mlp.set_params(progress=progress)
-        mlp.fit(
-            preprocess.transform(X["train"]),
-            y["train"],
-            preprocess.transform(X["val"]),
-            y["val"],
-            on_epoch=_log_epoch,
-        )
-        mlflow.log_metric("best_epoch", mlp.best_epoch_)
-        mlflow.log_artifact(str(checkpoint))
-        model = Pipeline([("preprocess", preprocess), ("classifier", mlp)])
-        params = settings.torch.model_dump()
-        candidates.append(_log_candidate("mlp", model, params, X, y, schema, settings))
+def load_candidate(models: Path, name: CandidateName) -> Candidate:
+    """Read the registration record `train_candidate` wrote."""
+    path = models / f"{name}.json"
+    if not path.is_file():
+        raise StageError(f"{path} not found: train the {name} first (`make train`)")
+    return Candidate(**json.loads(path.read_text(encoding="utf-8")))
 
+
+@dataclass
+class Promotion:
+    """The candidates compared and the one that won."""
+
+    metric: str
+    champion: Candidate
+    candidates: list[Candidate]
+
+
+def promote_champion(settings: Settings) -> Promotion:
+    """Point the champion alias at the candidate with the best validation metric."""
+    candidates = [load_candidate(settings.paths.models, name) for name in CANDIDATES]
     metric = settings.mlflow.champion_metric
     winner = promote({c.version: c.metrics[metric] for c in candidates}, settings.mlflow)
     champion = next(c for c in candidates if c.version == winner)
-    summary = {
-        "registered_model": settings.mlflow.registered_model,
-        "champion": {"name": champion.name, "version": champion.version, "metric": metric},
-        "candidates": [asdict(c) for c in candidates],
-    }
-    _write_json(settings.paths.reports / "metrics.json", summary)
-    return summary
+    # Only what a rerun reproduces: no run ids or version numbers.
+    summary: dict[str, Any] = {"champion": champion.name, "metric": metric}
+    summary |= {c.name: c.metrics for c in candidates}
+    _write(settings.paths.reports / "metrics.json", json.dumps(summary, indent=2) + "\n")
+    return Promotion(metric, champion, candidates)
 
 
-def _write_json(path: Path, payload: dict[str, Any]) -> None:
+def train(settings: Settings, progress: bool = True) -> Promotion:
+    """Run every training stage without DVC: both candidates, then the promotion."""
+    for name in CANDIDATES:
+        train_candidate(settings, name, progress)
+    return promote_champion(settings)
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    """Write a file whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(content.encode() if isinstance(content, str) else content)
     tmp.replace(path)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import mlflow
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from mlflow.data.pandas_dataset import from_pandas
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.models.model import ModelInfo
@@ -31,12 +34,35 @@ class NoChampionError(LookupError):
     """Raised when the registry has no version behind the champion alias."""
 
 
-def configure(cfg: MlflowSettings) -> str:
-    """Point MLflow at the tracking store (MLFLOW_TRACKING_URI wins) and the experiment."""
-    uri = os.environ.get("MLFLOW_TRACKING_URI") or cfg.tracking_uri
-    mlflow.set_tracking_uri(uri)
+def configure(cfg: MlflowSettings) -> None:
+    """Point MLflow at the tracking store and the experiment."""
+    mlflow.set_tracking_uri(cfg.tracking_uri)
     mlflow.set_experiment(cfg.experiment)
-    return uri
+
+
+def git_commit() -> str | None:
+    """Return the commit checked out here; None outside git or before the first commit."""
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:  # no git installed
+        return None
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def log_provenance(splits: dict[str, pd.DataFrame], target: str, processed: Path) -> None:
+    """Record the code and data of the active run: git commit, and each split with its digest."""
+    commit = git_commit()
+    if commit is not None:
+        mlflow.set_tag("mlflow.source.git.commit", commit)
+    for name, frame in splits.items():
+        source = str((processed / f"{name}.parquet").resolve())
+        with warnings.catch_warnings():
+            # MLflow registers its local-file source twice and warns that it had to pick one.
+            warnings.filterwarnings("ignore", message="The specified dataset source")
+            dataset = from_pandas(frame, source=source, targets=target, name=name)
+        mlflow.log_input(dataset, context=name)
 
 
 def log_model(pipeline: Pipeline, registered_model: str, example: pd.DataFrame) -> ModelInfo:
@@ -63,7 +89,8 @@ def best_version(scores: dict[str, float], greater_is_better: bool) -> str:
 def promote(scores: dict[str, float], cfg: MlflowSettings) -> str:
     """Point the champion alias at the best of the given versions and return it."""
     winner = best_version(scores, cfg.greater_is_better)
-    mlflow.MlflowClient().set_registered_model_alias(cfg.registered_model, CHAMPION, winner)
+    client = mlflow.MlflowClient(cfg.tracking_uri)
+    client.set_registered_model_alias(cfg.registered_model, CHAMPION, winner)
     return winner
 
 
@@ -92,7 +119,7 @@ class Champion:
 
 def load_champion(cfg: MlflowSettings) -> Champion:
     """Load the champion version of the registered model, or raise NoChampionError."""
-    client = mlflow.MlflowClient(os.environ.get("MLFLOW_TRACKING_URI") or cfg.tracking_uri)
+    client = mlflow.MlflowClient(cfg.tracking_uri)
     missing = NoChampionError(
         f"no version of {cfg.registered_model!r} has the alias {CHAMPION!r}: run `make train` first"
     )

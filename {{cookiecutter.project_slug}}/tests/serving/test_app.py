@@ -47,7 +47,7 @@ def test_predict_one_record(client, record, trained):
     assert body["prediction"] in body["probabilities"]
     assert body["prediction"] == max(body["probabilities"], key=body["probabilities"].get)
     assert math.isclose(sum(body["probabilities"].values()), 1, rel_tol=1e-6)
-    assert body["model"]["version"] == trained.summary["champion"]["version"]
+    assert body["model"]["version"] == trained.promotion.champion.version
 
 
 def test_predictions_are_mostly_right(client, test_rows):
@@ -114,11 +114,9 @@ def test_bad_record_in_batch_is_located(client, record, test_rows):
 
 def test_model_describes_the_champion(client, trained, test_rows):
     body = client.get("/model").json()
-    champion = trained.summary["champion"]
-    assert (body["version"], body["alias"]) == (champion["version"], "champion")
-    scores = next(c for c in trained.summary["candidates"] if c["version"] == champion["version"])
-    metric = champion["metric"]
-    assert body["metrics"][metric] == pytest.approx(scores["metrics"][metric])
+    champion, metric = trained.promotion.champion, trained.promotion.metric
+    assert (body["version"], body["alias"]) == (champion.version, "champion")
+    assert body["metrics"][metric] == pytest.approx(champion.metrics[metric])
     assert [f["name"] for f in body["feature_schema"]["features"]] == test_rows[2].names
 
 

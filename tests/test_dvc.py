@@ -1,0 +1,91 @@
+"""The generated DVC pipeline: reruns only what changed, runs experiments, pushes, repeats."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import bake, make_args, run
+
+STAGES = {"data", "train_baseline", "train_mlp", "promote"}
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+pytestmark = pytest.mark.slow
+
+
+def ran(output: str) -> set[str]:
+    return set(re.findall(r"Running stage '(\w+)'", output))
+
+
+def train(project: Path, remote: Path) -> str:
+    return run(make_args("train", f"DVC_REMOTE={remote}"), cwd=project)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, project_env):
+    """A fresh project after its first `make train`, with that run's metrics file."""
+    root = tmp_path_factory.mktemp("dvc")
+    project = bake(root / "first")
+    output = train(project, root / "remote")
+    return project, root / "remote", output, (project / "reports" / "metrics.json").read_text()
+
+
+def test_first_train_sets_up_git_and_dvc_and_runs_every_stage(trained):
+    project, _, output, _ = trained
+    assert (project / ".git").is_dir()
+    assert (project / ".dvc" / "config").is_file()
+    assert ran(output) == STAGES
+    assert (project / "dvc.lock").is_file()
+
+
+def test_second_repro_runs_no_stage(trained):
+    project, remote, _, _ = trained
+    assert ran(train(project, remote)) == set()
+
+
+def test_two_clean_runs_write_the_same_metrics(trained, tmp_path):
+    _, _, _, metrics = trained
+    project = bake(tmp_path)
+    train(project, tmp_path / "remote")
+    assert (project / "reports" / "metrics.json").read_text() == metrics
+
+
+def test_torch_param_change_reruns_only_the_torch_branch(trained):
+    project, remote, _, _ = trained
+    params = project / "params.yaml"
+    text = params.read_text()
+    params.write_text(re.sub(r"(?m)^(  epochs:) \d+", r"\1 25", text, count=1))
+    assert params.read_text() != text
+    assert ran(train(project, remote)) == {"train_mlp", "promote"}
+
+
+def test_experiment_with_an_override(trained):
+    project, remote, _, _ = trained
+    env = {**os.environ, **GIT_IDENTITY}
+    run(["git", "add", "-A"], cwd=project, env=env)
+    run(["git", "commit", "--quiet", "-m", "Initial commit"], cwd=project, env=env)
+    output = run(
+        make_args("exp", "SET=torch.lr=0.01", f"DVC_REMOTE={remote}"), cwd=project, env=env
+    )
+    assert "0.01" in output  # the override shows in the experiments table
+    assert ran(output) == {"train_mlp", "promote"}
+
+
+def test_push_then_pull_restores_outputs(trained):
+    project, remote, _, _ = trained
+    run(make_args("push", f"DVC_REMOTE={remote}"), cwd=project)
+    assert any(remote.rglob("*"))
+    model = project / "models" / "mlp.skops"
+    saved = model.read_bytes()
+    model.unlink()
+    run(["rm", "-rf", str(project / ".dvc" / "cache")], cwd=project)
+    run(make_args("pull", f"DVC_REMOTE={remote}"), cwd=project)
+    assert model.read_bytes() == saved

@@ -1,0 +1,75 @@
+import json
+
+import mlflow
+import pytest
+
+from {{ cookiecutter.module_name }}.pipeline import CANDIDATES, StageError, load_candidate, promote_champion
+from {{ cookiecutter.module_name }}.tracking import CHAMPION
+
+
+@pytest.fixture
+def client(trained):
+    return mlflow.MlflowClient(trained.settings.mlflow.tracking_uri)
+
+
+def test_each_model_has_its_own_run(trained, client):
+    settings = trained.settings
+    experiment = client.get_experiment_by_name(settings.mlflow.experiment)
+    runs = client.search_runs([experiment.experiment_id])
+    assert sorted(run.info.run_name for run in runs) == sorted(CANDIDATES)
+    for run in runs:
+        assert {"val_log_loss", "test_accuracy", "test_majority_rate"} <= set(run.data.metrics)
+        assert run.data.params["seed"] == str(settings.seed)
+
+
+def test_runs_record_the_data_they_trained_on(trained, client):
+    for candidate in trained.promotion.candidates:
+        inputs = client.get_run(candidate.run_id).inputs
+        assert inputs is not None
+        contexts = {i.tags[0].value: i.dataset for i in inputs.dataset_inputs}
+        assert set(contexts) == {"train", "val", "test"}
+        assert all(dataset.digest for dataset in contexts.values())
+        assert json.loads(contexts["train"].source)["uri"].endswith("train.parquet")
+
+
+def test_mlp_run_has_per_epoch_metrics(trained, client):
+    mlp = next(c for c in trained.promotion.candidates if c.name == "mlp")
+    history = client.get_metric_history(mlp.run_id, "val_loss")
+    assert len(history) > 1
+    assert [m.step for m in history] == list(range(1, len(history) + 1))
+    csv = (trained.settings.paths.reports / "mlp_history.csv").read_text().splitlines()
+    assert csv[0] == "epoch,train_loss,val_loss,val_accuracy"
+    assert len(csv) == len(history) + 1
+
+
+def test_both_versions_registered_and_champion_is_the_best(trained, client):
+    settings, promotion = trained.settings, trained.promotion
+    versions = client.search_model_versions(f"name='{settings.mlflow.registered_model}'")
+    assert len(versions) == len(CANDIDATES)
+    scores = {c.version: c.metrics[promotion.metric] for c in promotion.candidates}
+    best = (max if settings.mlflow.greater_is_better else min)(scores, key=scores.__getitem__)
+    champion = client.get_model_version_by_alias(settings.mlflow.registered_model, CHAMPION)
+    assert str(champion.version) == best == promotion.champion.version
+
+
+def test_metrics_file_holds_only_reproducible_numbers(trained, client):
+    written = json.loads((trained.settings.paths.reports / "metrics.json").read_text())
+    assert written["champion"] == trained.promotion.champion.name
+    for candidate in trained.promotion.candidates:
+        assert written[candidate.name] == candidate.metrics
+        run = client.get_run(candidate.run_id)
+        assert run.data.metrics["test_accuracy"] == pytest.approx(
+            candidate.metrics["test_accuracy"]
+        )
+    assert "run_id" not in json.dumps(written)
+
+
+def test_candidate_records_point_at_their_runs(trained):
+    for candidate in trained.promotion.candidates:
+        assert load_candidate(trained.settings.paths.models, candidate.name) == candidate
+        assert (trained.settings.paths.models / f"{candidate.name}.skops").stat().st_size > 0
+
+
+def test_promote_before_training_says_what_to_do(settings):
+    with pytest.raises(StageError, match="make train"):
+        promote_champion(settings)
