@@ -10,7 +10,8 @@ import pytest
 
 from conftest import bake, make_args, run
 
-STAGES = {"data", "train_baseline", "train_mlp", "promote"}
+STAGES = {"data", "train_baseline", "train_mlp", "promote", "evaluate"}
+TORCH_BRANCH = {"train_mlp", "promote", "evaluate"}
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Test",
     "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -46,6 +47,14 @@ def test_first_train_sets_up_git_and_dvc_and_runs_every_stage(trained):
     assert (project / "dvc.lock").is_file()
 
 
+def test_first_train_writes_the_report(trained):
+    project, _, _, _ = trained
+    assert len(list((project / "reports" / "figures").glob("*.png"))) >= 6
+    assert "## Slices" in (project / "reports" / "model_card.md").read_text()
+    readme = (project / "README.md").read_text()
+    assert "| **" in readme  # the results table, with the champion in bold
+
+
 def test_second_repro_runs_no_stage(trained):
     project, remote, _, _ = trained
     assert ran(train(project, remote)) == set()
@@ -64,7 +73,7 @@ def test_torch_param_change_reruns_only_the_torch_branch(trained):
     text = params.read_text()
     params.write_text(re.sub(r"(?m)^(  epochs:) \d+", r"\1 25", text, count=1))
     assert params.read_text() != text
-    assert ran(train(project, remote)) == {"train_mlp", "promote"}
+    assert ran(train(project, remote)) == TORCH_BRANCH
 
 
 def test_experiment_with_an_override(trained):
@@ -76,7 +85,7 @@ def test_experiment_with_an_override(trained):
         make_args("exp", "SET=torch.lr=0.01", f"DVC_REMOTE={remote}"), cwd=project, env=env
     )
     assert "0.01" in output  # the override shows in the experiments table
-    assert ran(output) == {"train_mlp", "promote"}
+    assert ran(output) == TORCH_BRANCH
 
 
 def test_push_then_pull_restores_outputs(trained):

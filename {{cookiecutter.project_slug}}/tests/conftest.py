@@ -24,6 +24,7 @@ def settings_in(base: Settings, workdir: Path) -> Settings:
         processed=workdir / "data" / "processed",
         models=workdir / "models",
         reports=workdir / "reports",
+        readme=workdir / "README.md",
     )
     return base.model_copy(update={"mlflow": mlflow, "paths": paths})
 
@@ -47,9 +48,9 @@ def base_settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def make_settings(base_settings: Settings) -> Callable[[Path], Settings]:
-    """Return a function that puts the project's settings under a given folder."""
-    return lambda workdir: settings_in(base_settings, workdir)
+def make_settings(base_settings: Settings) -> Callable[..., Settings]:
+    """Return a function that puts settings (the project's by default) under a folder."""
+    return lambda workdir, base=None: settings_in(base or base_settings, workdir)
 
 
 @pytest.fixture
@@ -67,6 +68,7 @@ def trained(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     """Run the real data step and training once, into a temporary project folder."""
     workdir = tmp_path_factory.mktemp("project")
     settings = settings_in(base_settings, workdir)
+    settings.paths.readme.write_text((ROOT / "README.md").read_text())
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(workdir)  # MLflow keeps artifacts of a new experiment in ./mlruns
         prepare(settings)

@@ -11,7 +11,11 @@ import yaml
 from pydantic import BaseModel
 
 from {{ cookiecutter.module_name }}.data import prepare
-from {{ cookiecutter.module_name }}.pipeline import promote_champion, train_candidate
+from {{ cookiecutter.module_name }}.pipeline import (
+    evaluate_candidates,
+    promote_champion,
+    train_candidate,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,6 +24,7 @@ STAGES: dict[str, Callable[[Any], object]] = {
     "train_baseline": lambda settings: train_candidate(settings, "baseline", progress=False),
     "train_mlp": lambda settings: train_candidate(settings, "mlp", progress=False),
     "promote": promote_champion,
+    "evaluate": evaluate_candidates,
 }
 
 
@@ -58,6 +63,15 @@ def reads(make_settings, tmp_path_factory) -> dict[str, set[str]]:
     """Run every stage in order on a recorder; return the params.yaml keys each one read."""
     workdir = tmp_path_factory.mktemp("dvc")
     settings = make_settings(workdir)
+    # Fewer epochs and resamples: only which keys are read matters here, not their values.
+    settings = settings.model_copy(
+        update={
+            "torch": settings.torch.model_copy(update={"epochs": 3}),
+            "evaluation": settings.evaluation.model_copy(
+                update={"bootstrap": 20, "importance_repeats": 1}
+            ),
+        }
+    )
     in_params = flatten(yaml.safe_load((ROOT / "params.yaml").read_text()))
     found = {}
     with pytest.MonkeyPatch.context() as patch:

@@ -1,8 +1,16 @@
 import numpy as np
+import pandas as pd
 import pytest
-from sklearn.metrics import f1_score, log_loss
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, log_loss, roc_auc_score
 
-from {{ cookiecutter.module_name }}.evaluation import classification_metrics, majority_rate
+from {{ cookiecutter.module_name }}.evaluation import (
+    bootstrap_interval,
+    classification_metrics,
+    feature_importance,
+    majority_rate,
+    slice_metrics,
+)
 
 Y = np.array(["a", "a", "b", "c", "c", "c"])
 PROBA = np.array(
@@ -21,3 +29,43 @@ def test_metrics_match_scikit_learn():
 
 def test_majority_rate():
     assert majority_rate(Y) == pytest.approx(3 / 6)
+
+
+def test_roc_auc_matches_scikit_learn():
+    metrics = classification_metrics(Y, PROBA, ["a", "b", "c"])
+    expected = roc_auc_score(Y, PROBA, multi_class="ovr", labels=["a", "b", "c"])
+    assert metrics["roc_auc"] == pytest.approx(expected)
+
+
+def test_binary_roc_auc_uses_the_positive_column():
+    y = np.array(["no", "yes", "yes", "no"])
+    proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+    metrics = classification_metrics(y, proba, ["no", "yes"])
+    assert metrics["roc_auc"] == pytest.approx(roc_auc_score(y == "yes", proba[:, 1]))
+
+
+def test_bootstrap_interval_brackets_the_score_and_repeats():
+    y = np.tile(Y, 20)
+    proba = np.tile(PROBA, (20, 1))
+    low, high = bootstrap_interval(y, proba, ["a", "b", "c"], "accuracy", 500, seed=0)
+    assert low < 4 / 6 < high
+    assert (low, high) == bootstrap_interval(y, proba, ["a", "b", "c"], "accuracy", 500, seed=0)
+
+
+def test_slices_score_each_group_and_flag_small_ones():
+    groups = pd.Series(["x", "x", "x", "y", "y", None])
+    result = slice_metrics(groups, Y, PROBA, ["a", "b", "c"], "accuracy", min_size=2)
+    assert result["groups"]["x"] == {"n": 3, "value": pytest.approx(2 / 3), "small": False}
+    assert result["groups"]["y"]["value"] == pytest.approx(1 / 2)
+    assert result["groups"]["(missing)"] == {"n": 1, "value": 1.0, "small": True}
+    assert result["gap"] == pytest.approx(2 / 3 - 1 / 2)  # the flagged group is left out
+
+
+def test_importance_ranks_the_informative_column_first():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"noise": rng.normal(size=200), "signal": rng.normal(size=200)})
+    y = np.where(X["signal"] > 0, "up", "down")
+    model = LogisticRegression().fit(X, y)
+    ranked = feature_importance(model, X, y, repeats=3, seed=0)
+    assert list(ranked) == ["signal", "noise"]
+    assert ranked["signal"] > 0.3

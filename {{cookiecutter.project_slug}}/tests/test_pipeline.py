@@ -56,12 +56,20 @@ def test_metrics_file_holds_only_reproducible_numbers(trained, client):
     written = json.loads((trained.settings.paths.reports / "metrics.json").read_text())
     assert written["champion"] == trained.promotion.champion.name
     for candidate in trained.promotion.candidates:
-        assert written[candidate.name] == candidate.metrics
+        test = written["models"][candidate.name]["test"]
+        # The evaluation of the saved model matches the scores taken at training time.
+        assert test["accuracy"] == pytest.approx(candidate.metrics["test_accuracy"])
+        assert test["log_loss"] == pytest.approx(candidate.metrics["test_log_loss"])
         run = client.get_run(candidate.run_id)
-        assert run.data.metrics["test_accuracy"] == pytest.approx(
-            candidate.metrics["test_accuracy"]
-        )
+        assert run.data.metrics["test_roc_auc"] == pytest.approx(test["roc_auc"])
     assert "run_id" not in json.dumps(written)
+
+
+def test_evaluation_figures_are_logged_to_each_run(trained, client):
+    for candidate in trained.promotion.candidates:
+        logged = {a.path for a in client.list_artifacts(candidate.run_id, "figures")}
+        assert f"figures/confusion_{candidate.name}.png" in logged
+        assert len(logged) >= 5
 
 
 def test_candidate_records_point_at_their_runs(trained):

@@ -98,6 +98,21 @@ def promote(params: Params = DEFAULT_PARAMS) -> None:
         _report(pipeline.promote_champion(settings))
 
 
+@app.command()
+def evaluate(params: Params = DEFAULT_PARAMS) -> None:
+    """Score both models on the test split: metrics, figures, model card, README table."""
+    from . import pipeline
+
+    settings = _settings(params)
+    with _clean_errors(pipeline.StageError):
+        summary = pipeline.evaluate_candidates(settings)
+    main = summary["main_metric"]
+    for name, scores in summary["models"].items():
+        low, high = scores["interval"]["low"], scores["interval"]["high"]
+        results.print(f"{name:>8}: test {main} {scores['test'][main]:.4f} [{low:.4f}, {high:.4f}]")
+    results.print(f"report: {settings.paths.reports / 'model_card.md'}")
+
+
 def _report(promotion: Promotion) -> None:
     for candidate in promotion.candidates:
         results.print(

@@ -74,9 +74,20 @@ class MlflowSettings(_Section):
     registered_model: str
     # Validation metrics only: the test split is kept for the final report.
     champion_metric: Literal[
-        "val_accuracy", "val_balanced_accuracy", "val_f1_macro", "val_log_loss"
+        "val_accuracy", "val_balanced_accuracy", "val_f1_macro", "val_roc_auc", "val_log_loss"
     ] = "val_log_loss"
     greater_is_better: bool = False
+
+
+class EvaluationSettings(_Section):
+    """How the test split is scored and reported."""
+
+    # A metric of predicted labels, so that it is defined on every slice and resample.
+    main_metric: Literal["accuracy", "balanced_accuracy", "f1_macro"] = "balanced_accuracy"
+    slices: list[str] = []
+    min_slice_size: PositiveInt = 10
+    bootstrap: PositiveInt = 1000
+    importance_repeats: PositiveInt = 5
 
 
 class Paths(_Section):
@@ -85,6 +96,7 @@ class Paths(_Section):
     processed: Path = Path("data/processed")
     models: Path = Path("models")
     reports: Path = Path("reports")
+    readme: Path = Path("README.md")
 
 
 class Settings(_Section):
@@ -95,6 +107,7 @@ class Settings(_Section):
     baseline: BaselineSettings = BaselineSettings()
     torch: TorchSettings = TorchSettings()
     mlflow: MlflowSettings
+    evaluation: EvaluationSettings = EvaluationSettings()
     paths: Paths = Paths()
 
 

@@ -1,31 +1,109 @@
-"""Classification metrics computed the same way for every model."""
+"""Metrics computed the same way for every model: scores, intervals, slices, importance."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss
+import pandas as pd
+from sklearn.inspection import permutation_importance
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
+    log_loss,
+    roc_auc_score,
+)
+
+Labels = Sequence[str] | npt.NDArray[np.str_]
+Proba = npt.NDArray[np.float64]
+# Metrics where lower is better; the rest are "higher is better".
+LOWER_IS_BETTER = {"log_loss"}
+
+
+def _roc_auc(y_true: Labels, proba: Proba, labels: npt.NDArray[np.str_]) -> float:
+    if len(labels) == 2:
+        return float(roc_auc_score(np.asarray(y_true) == labels[1], proba[:, 1]))
+    return float(roc_auc_score(y_true, proba, multi_class="ovr", labels=labels))
+
+
+METRICS: dict[str, Callable[[Labels, Proba, npt.NDArray[np.str_]], float]] = {
+    "accuracy": lambda y, p, c: float(accuracy_score(y, c[p.argmax(axis=1)])),
+    "balanced_accuracy": lambda y, p, c: float(balanced_accuracy_score(y, c[p.argmax(axis=1)])),
+    "f1_macro": lambda y, p, c: float(f1_score(y, c[p.argmax(axis=1)], average="macro")),
+    "roc_auc": _roc_auc,
+    "log_loss": lambda y, p, c: float(log_loss(y, p, labels=c)),
+}
 
 
 def classification_metrics(
-    y_true: Sequence[str] | npt.NDArray[np.str_],
-    proba: npt.NDArray[np.float64],
-    classes: Sequence[str],
+    y_true: Labels, proba: Proba, classes: Sequence[str]
 ) -> dict[str, float]:
     """Score predicted probabilities whose columns follow `classes`."""
     labels = np.asarray(classes)
-    y_pred = labels[proba.argmax(axis=1)]
-    return {
-        "accuracy": float(accuracy_score(y_true, y_pred)),
-        "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
-        "f1_macro": float(f1_score(y_true, y_pred, average="macro")),
-        "log_loss": float(log_loss(y_true, proba, labels=labels)),
-    }
+    return {name: metric(y_true, proba, labels) for name, metric in METRICS.items()}
 
 
-def majority_rate(y: Sequence[str] | npt.NDArray[np.str_]) -> float:
+def majority_rate(y: Labels) -> float:
     """Accuracy of always predicting the most frequent class: the floor to beat."""
     _, counts = np.unique(np.asarray(y), return_counts=True)
     return float(counts.max() / counts.sum())
+
+
+def bootstrap_interval(
+    y_true: Labels,
+    proba: Proba,
+    classes: Sequence[str],
+    metric: str,
+    n_resamples: int,
+    seed: int,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of `metric` over resampled rows."""
+    y, labels = np.asarray(y_true), np.asarray(classes)
+    rng = np.random.default_rng(seed)
+    scores = []
+    for _ in range(n_resamples):
+        rows = rng.integers(0, len(y), len(y))
+        scores.append(METRICS[metric](y[rows], proba[rows], labels))
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(scores, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def slice_metrics(
+    groups: pd.Series,
+    y_true: Labels,
+    proba: Proba,
+    classes: Sequence[str],
+    metric: str,
+    min_size: int,
+) -> dict[str, Any]:
+    """Score each group of a column; flag groups too small to trust and report the gap."""
+    y, labels = np.asarray(y_true), np.asarray(classes)
+    keys = groups.astype(object).where(groups.notna(), "(missing)").astype(str).to_numpy()
+    found: dict[str, dict[str, Any]] = {}
+    for group in sorted(set(keys)):
+        rows = keys == group
+        with warnings.catch_warnings():
+            # A group may hold one class only; its score is still defined, and flagged if small.
+            warnings.simplefilter("ignore", UserWarning)
+            value = METRICS[metric](y[rows], proba[rows], labels)
+        found[group] = {"n": int(rows.sum()), "value": value, "small": bool(rows.sum() < min_size)}
+    trusted = [g["value"] for g in found.values() if not g["small"]]
+    gap = max(trusted) - min(trusted) if len(trusted) > 1 else 0.0
+    return {"groups": found, "gap": float(gap)}
+
+
+def feature_importance(
+    model: Any, X: pd.DataFrame, y: Labels, repeats: int, seed: int
+) -> dict[str, float]:
+    """Drop in balanced accuracy when each original column is shuffled, largest first."""
+    result = permutation_importance(
+        model, X, y, scoring="balanced_accuracy", n_repeats=repeats, random_state=seed
+    )
+    ranked = sorted(zip(X.columns, result.importances_mean, strict=True), key=lambda kv: -kv[1])
+    return {str(name): float(value) for name, value in ranked}

@@ -18,17 +18,33 @@ import pandas as pd
 import skops.io
 from sklearn.pipeline import Pipeline
 
+from . import plots, report
 from .config import Settings
 from .data import load_splits
-from .evaluation import classification_metrics, majority_rate
+from .evaluation import (
+    bootstrap_interval,
+    classification_metrics,
+    feature_importance,
+    majority_rate,
+    slice_metrics,
+)
 from .features import FeatureSchema, build_preprocessor
-from .models import MLPClassifier, build_baseline
-from .tracking import SCHEMA_ARTIFACT, configure, log_model, log_provenance, promote
+from .models import SKOPS_TRUSTED_TYPES, MLPClassifier, build_baseline
+from .tracking import (
+    SCHEMA_ARTIFACT,
+    configure,
+    git_commit,
+    log_evaluation,
+    log_model,
+    log_provenance,
+    promote,
+)
 
 log = logging.getLogger(__name__)
 
 CandidateName = Literal["baseline", "mlp"]
 CANDIDATES: tuple[CandidateName, ...] = ("baseline", "mlp")
+CHAMPION_FILE = "champion.json"
 
 
 class StageError(RuntimeError):
@@ -135,18 +151,108 @@ def promote_champion(settings: Settings) -> Promotion:
     metric = settings.mlflow.champion_metric
     winner = promote({c.version: c.metrics[metric] for c in candidates}, settings.mlflow)
     champion = next(c for c in candidates if c.version == winner)
-    # Only what a rerun reproduces: no run ids or version numbers.
-    summary: dict[str, Any] = {"champion": champion.name, "metric": metric}
-    summary |= {c.name: c.metrics for c in candidates}
-    _write(settings.paths.reports / "metrics.json", json.dumps(summary, indent=2) + "\n")
+    _write(settings.paths.models / CHAMPION_FILE, json.dumps(asdict(champion), indent=2) + "\n")
     return Promotion(metric, champion, candidates)
 
 
+def evaluate_candidates(settings: Settings) -> dict[str, Any]:
+    """Score both candidates on the test split; write metrics, figures, card and README."""
+    splits, schema = load_splits(settings.paths.processed)
+    cfg, paths = settings.evaluation, settings.paths
+    unknown = [column for column in cfg.slices if column not in schema.categorical]
+    if unknown:
+        raise StageError(
+            f"evaluation.slices: {unknown[0]!r} is not a categorical feature; "
+            f"choose from {schema.categorical}"
+        )
+    test = splits["test"]
+    X, y = schema.frame(test), test[schema.target].to_numpy(dtype=str)
+    champion = Candidate(**json.loads((paths.models / CHAMPION_FILE).read_text()))
+    summary: dict[str, Any] = {
+        "champion": champion.name,
+        "main_metric": cfg.main_metric,
+        "test_rows": len(test),
+        "majority_rate": majority_rate(y),
+        "models": {},
+    }
+    runs = {}
+    for name in CANDIDATES:
+        candidate = load_candidate(paths.models, name)
+        model = skops.io.load(paths.models / f"{name}.skops", trusted=SKOPS_TRUSTED_TYPES)
+        scores, figures = _evaluate(name, model, X, y, test, settings)
+        summary["models"][name] = scores
+        runs[name] = log_evaluation(candidate.run_id, scores, figures, settings.mlflow)
+        runs[name] |= {"run_id": candidate.run_id, "version": candidate.version}
+    _write(paths.reports / "metrics.json", json.dumps(summary, indent=2) + "\n")
+    context = {
+        "registered_model": settings.mlflow.registered_model,
+        "champion_metric": settings.mlflow.champion_metric,
+        "source": settings.data.source,
+        "target": schema.target,
+        "classes": schema.classes,
+        "features": schema.names,
+        "rows": {split: len(frame) for split, frame in splits.items()},
+        "class_balance": splits["train"][schema.target].value_counts().sort_index().to_dict(),
+        "missing": pd.concat(splits.values())[schema.names].isna().sum().to_dict(),
+        "bootstrap": cfg.bootstrap,
+        "min_slice_size": cfg.min_slice_size,
+        "seed": settings.seed,
+        "git_commit": git_commit(),
+        "runs": runs,
+    }
+    _write(paths.reports / "model_card.md", report.model_card(summary, context))
+    if not report.update_readme(paths.readme, report.results_table(summary)):
+        log.warning("%s has no %s marker: results table not written", paths.readme, report.START)
+    return summary
+
+
+def _evaluate(
+    name: str,
+    model: Pipeline,
+    X: pd.DataFrame,
+    y: npt.NDArray[np.str_],
+    test: pd.DataFrame,
+    settings: Settings,
+) -> tuple[dict[str, Any], list[Path]]:
+    """Metrics, interval, slices, importance and figures of one model on the test split."""
+    cfg, seed = settings.evaluation, settings.seed
+    classes = [str(c) for c in model.classes_]
+    proba = model.predict_proba(X)
+    low, high = bootstrap_interval(y, proba, classes, cfg.main_metric, cfg.bootstrap, seed)
+    importance = feature_importance(model, X, y, cfg.importance_repeats, seed)
+    scores = {
+        "test": classification_metrics(y, proba, classes),
+        "interval": {"low": low, "high": high},
+        "slices": {
+            column: slice_metrics(
+                test[column], y, proba, classes, cfg.main_metric, cfg.min_slice_size
+            )
+            for column in cfg.slices
+        },
+        "importance": importance,
+    }
+    out = settings.paths.reports / "figures"
+    predicted = np.asarray(classes)[proba.argmax(axis=1)]
+    figures = [
+        plots.confusion(y, predicted, classes, name, out / f"confusion_{name}.png"),
+        plots.roc(y, proba, classes, name, out / f"roc_{name}.png"),
+        plots.precision_recall(y, proba, classes, name, out / f"pr_{name}.png"),
+        plots.calibration(y, proba, classes, name, out / f"calibration_{name}.png"),
+        plots.importance(importance, name, out / f"importance_{name}.png"),
+    ]
+    history = getattr(model.named_steps["classifier"], "history_", None)
+    if history:
+        figures.append(plots.training_curves(history, out / f"training_{name}.png"))
+    return scores, figures
+
+
 def train(settings: Settings, progress: bool = True) -> Promotion:
-    """Run every training stage without DVC: both candidates, then the promotion."""
+    """Run every stage after the data step without DVC: train, promote, evaluate."""
     for name in CANDIDATES:
         train_candidate(settings, name, progress)
-    return promote_champion(settings)
+    promotion = promote_champion(settings)
+    evaluate_candidates(settings)
+    return promotion
 
 
 def _write(path: Path, content: str | bytes) -> None:
