@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -87,6 +88,14 @@ def test_train_serve_predict(tmp_path, project_env):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+    # The serving benchmark, bounded to a few seconds: both servers answer without errors.
+    bench_args = "BENCH_ARGS=--requests 60 --seconds 3 --batch-rows 500"
+    bench = run(make_args("bench-serve", bench_args), cwd=project)
+    rows = re.findall(r"^(ours|mlflow)\s+(1|8)\s+\d+\s+[\d.]+\s+[\d.]+\s+(\d+)$", bench, re.M)
+    assert len(rows) == 4, bench
+    assert all(errors == "0" for *_, errors in rows), bench
+    assert "ours / mlflow, 8 connection(s):" in bench
 
     # Installed by the project_env fixture, so imported only here.
     import mlflow

@@ -1,4 +1,4 @@
-"""Command line: `python -m <package> data | train | serve | predict`."""
+"""Command line: `python -m <package> data | train | promote | evaluate | serve | predict`."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -98,6 +99,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         on_epoch: Callable[[int, dict[str, float]], None] | None = None,
     ) -> MLPClassifier:
         """Train on (X, y), stopping early on the validation loss of (X_val, y_val)."""
+        self.__dict__.pop("_network", None)
         self.classes_, y_index = np.unique(np.asarray(y), return_inverse=True)
         y_val = np.asarray(y_val)
         unseen = set(np.unique(y_val)) - set(self.classes_)
@@ -148,10 +150,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         model.load_state_dict({k: torch.from_numpy(v) for k, v in self.weights_.items()})
         return model.eval()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The cached network is rebuilt from `weights_`; only numpy arrays get saved.
+        state: dict[str, Any] = super().__getstate__()
+        state.pop("_network", None)
+        return state
+
     def predict_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Return class probabilities, columns in the order of `classes_`."""
+        if "_network" not in self.__dict__:  # built once: serving calls this per request
+            self._network = self.network()
         with torch.no_grad():
-            logits = self.network()(_tensor(X, torch.device("cpu")))
+            logits = self._network(_tensor(X, torch.device("cpu")))
         # Softmax in float64 so each row sums to one within scikit-learn's tolerance.
         return torch.softmax(logits.double(), dim=1).numpy()
 
