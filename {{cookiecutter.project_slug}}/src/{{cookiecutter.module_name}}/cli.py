@@ -135,7 +135,8 @@ def serve(
 
     from .serving import create_app
 
-    uvicorn.run(create_app(_settings(params)), host=host, port=port)
+    # The app logs one JSON line per request itself: no uvicorn access log on top.
+    uvicorn.run(create_app(_settings(params)), host=host, port=port, access_log=False)
 
 
 @app.command()

@@ -90,6 +90,13 @@ class EvaluationSettings(_Section):
     importance_repeats: PositiveInt = 5
 
 
+class ServingSettings(_Section):
+    """Limits of the HTTP API."""
+
+    max_body_bytes: PositiveInt = 1_048_576  # larger request bodies get a 413
+    max_batch: PositiveInt = 10_000  # longer `records` lists get a 422
+
+
 class Paths(_Section):
     """Where each step writes; relative to the project root."""
 
@@ -108,6 +115,7 @@ class Settings(_Section):
     torch: TorchSettings = TorchSettings()
     mlflow: MlflowSettings
     evaluation: EvaluationSettings = EvaluationSettings()
+    serving: ServingSettings = ServingSettings()
     paths: Paths = Paths()
 
 

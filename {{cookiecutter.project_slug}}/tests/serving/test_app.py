@@ -134,3 +134,46 @@ def test_without_a_champion_every_route_says_train_first(trained, record):
         for response in (client.get("/health"), client.post("/predict", json=record)):
             assert response.status_code == 503
             assert "make train" in response.json()["detail"]
+
+
+def test_wrong_content_type_is_415(client, record):
+    response = client.post(
+        "/predict", content=json.dumps(record), headers={"Content-Type": "text/plain"}
+    )
+    assert response.status_code == 415
+    assert "application/json" in response.json()["detail"]
+
+
+def test_malformed_json_is_422(client):
+    response = client.post(
+        "/predict", content=b'{"island": ', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+
+
+def test_body_over_the_limit_is_413(trained, record):
+    serving = trained.settings.serving.model_copy(update={"max_body_bytes": 100})
+    settings = trained.settings.model_copy(update={"serving": serving})
+    with TestClient(create_app(settings)) as small:
+        assert small.post("/predict/batch", json={"records": [record] * 5}).status_code == 413
+        assert small.get("/health").status_code == 200
+
+
+def test_batch_over_the_limit_is_named(trained, record):
+    serving = trained.settings.serving.model_copy(update={"max_batch": 3})
+    settings = trained.settings.model_copy(update={"serving": serving})
+    with TestClient(create_app(settings)) as small:
+        response = small.post("/predict/batch", json={"records": [record] * 4})
+    assert field_errors(response) == [("records",)]
+
+
+def test_one_json_log_line_per_request_without_values(client, record, caplog, trained):
+    with caplog.at_level("INFO", logger="{{ cookiecutter.module_name }}.serving.app.access"):
+        client.post("/predict", json=record)
+    [line] = [r.getMessage() for r in caplog.records if r.name.endswith(".access")]
+    entry = json.loads(line)
+    assert entry["path"] == "/predict"
+    assert entry["status"] == 200
+    assert entry["latency_ms"] > 0
+    assert entry["model_version"] == trained.promotion.champion.version
+    assert all(str(value) not in line for value in record.values() if isinstance(value, str))

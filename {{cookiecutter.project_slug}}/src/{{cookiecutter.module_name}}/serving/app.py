@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from .. import __version__
 from ..config import Settings, load_settings
@@ -18,6 +21,7 @@ from ..tracking import NoChampionError, load_champion
 from .routes import build_router
 
 log = logging.getLogger(__name__)
+access = logging.getLogger(f"{__name__}.access")
 
 
 @asynccontextmanager
@@ -47,6 +51,27 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.champion = None
 
 
+async def access_log(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Log one JSON line per request: route, status, latency, model version; no body values."""
+    began = time.perf_counter()
+    response = await call_next(request)
+    champion = getattr(request.app.state, "champion", None)
+    access.info(
+        json.dumps(
+            {
+                "method": request.method,
+                "path": request.url.path,
+                "status": response.status_code,
+                "latency_ms": round((time.perf_counter() - began) * 1000, 3),
+                "model_version": None if champion is None else champion.version,
+            }
+        )
+    )
+    return response
+
+
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     """Answer 422 naming each bad field, without echoing the values (NaN is not JSON)."""
     assert isinstance(exc, RequestValidationError)
@@ -68,5 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.schema = schema
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.include_router(build_router(schema))
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.serving.max_body_bytes)
+    app.middleware("http")(access_log)
+    app.include_router(build_router(schema, settings.serving.max_batch))
     return app

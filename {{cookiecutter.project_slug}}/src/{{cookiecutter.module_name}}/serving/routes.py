@@ -21,7 +21,6 @@ from .schemas import (
     record_model,
 )
 
-MAX_BATCH = 10_000
 NO_MODEL = "No model is loaded: run `make train` first, then restart the server"
 
 
@@ -48,11 +47,19 @@ def _score(champion: Champion, records: list[BaseModel]) -> list[Scored]:
     ]
 
 
-def build_router(schema: FeatureSchema | None) -> APIRouter:
+def require_json(request: Request) -> None:
+    """Answer 415 unless the body is declared as JSON."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise HTTPException(status_code=415, detail="Content-Type must be application/json")
+
+
+def build_router(schema: FeatureSchema | None, max_batch: int) -> APIRouter:
     """Create the routes for records shaped by `schema`."""
     Record = record_model(schema)
-    BatchRequest = batch_model(Record, MAX_BATCH)
+    BatchRequest = batch_model(Record, max_batch)
     router = APIRouter()
+    json_only = [Depends(require_json)]
     unavailable: dict[int | str, dict[str, Any]] = {503: {"description": NO_MODEL}}
 
     @router.get("/health", responses=unavailable)
@@ -60,14 +67,14 @@ def build_router(schema: FeatureSchema | None) -> APIRouter:
         """Report that a model is loaded and which one."""
         return Health(model=ModelRef(name=champion.name, version=champion.version))
 
-    @router.post("/predict", responses=unavailable)
+    @router.post("/predict", responses=unavailable, dependencies=json_only)
     def predict(record: Record, champion: ChampionDep) -> Prediction:  # type: ignore[valid-type]
         """Predict the class of one record."""
         [scored] = _score(champion, [record])
         model = ModelRef(name=champion.name, version=champion.version)
         return Prediction(**scored.model_dump(), model=model)
 
-    @router.post("/predict/batch", responses=unavailable)
+    @router.post("/predict/batch", responses=unavailable, dependencies=json_only)
     def predict_batch(body: BatchRequest, champion: ChampionDep) -> BatchPrediction:  # type: ignore[valid-type]
         """Predict the class of each record, in order."""
         return BatchPrediction(
