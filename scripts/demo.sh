@@ -3,7 +3,8 @@
 set -euo pipefail
 
 VENV=$(cd "${VENV:-.venv}" && pwd)
-PORT=${PORT:-8000}
+# A free port unless PORT is set, so that a busy 8000 can't fail the demo.
+PORT=${PORT:-$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 OUT=build
 SECONDS=0
 

@@ -3,7 +3,14 @@ import json
 import mlflow
 import pytest
 
-from {{ cookiecutter.module_name }}.pipeline import CANDIDATES, StageError, load_candidate, promote_champion
+from {{ cookiecutter.module_name }}.data import prepare
+from {{ cookiecutter.module_name }}.pipeline import (
+    CANDIDATES,
+    StageError,
+    evaluate_candidates,
+    load_candidate,
+    promote_champion,
+)
 from {{ cookiecutter.module_name }}.tracking import CHAMPION
 
 
@@ -81,3 +88,9 @@ def test_candidate_records_point_at_their_runs(trained):
 def test_promote_before_training_says_what_to_do(settings):
     with pytest.raises(StageError, match="make train"):
         promote_champion(settings)
+
+
+def test_evaluate_before_training_says_what_to_do(settings):
+    prepare(settings)
+    with pytest.raises(StageError, match=r"champion\.json not found: run `make train`"):
+        evaluate_candidates(settings)

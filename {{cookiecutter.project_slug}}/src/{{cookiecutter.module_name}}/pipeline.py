@@ -31,6 +31,7 @@ from .evaluation import (
 from .features import FeatureSchema, build_preprocessor
 from .models import SKOPS_TRUSTED_TYPES, MLPClassifier, build_baseline
 from .tracking import (
+    CHAMPION,
     SCHEMA_ARTIFACT,
     configure,
     git_commit,
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 
 CandidateName = Literal["baseline", "mlp"]
 CANDIDATES: tuple[CandidateName, ...] = ("baseline", "mlp")
-CHAMPION_FILE = "champion.json"
 
 
 class StageError(RuntimeError):
@@ -128,11 +128,11 @@ def train_candidate(settings: Settings, name: CandidateName, progress: bool = Tr
     return candidate
 
 
-def load_candidate(models: Path, name: CandidateName) -> Candidate:
-    """Read the registration record `train_candidate` wrote."""
+def load_candidate(models: Path, name: str) -> Candidate:
+    """Read a record that `train_candidate` (or, for the champion, the promotion) wrote."""
     path = models / f"{name}.json"
     if not path.is_file():
-        raise StageError(f"{path} not found: train the {name} first (`make train`)")
+        raise StageError(f"{path} not found: run `make train` first")
     return Candidate(**json.loads(path.read_text(encoding="utf-8")))
 
 
@@ -151,7 +151,8 @@ def promote_champion(settings: Settings) -> Promotion:
     metric = settings.mlflow.champion_metric
     winner = promote({c.version: c.metrics[metric] for c in candidates}, settings.mlflow)
     champion = next(c for c in candidates if c.version == winner)
-    _write(settings.paths.models / CHAMPION_FILE, json.dumps(asdict(champion), indent=2) + "\n")
+    record = json.dumps(asdict(champion), indent=2) + "\n"
+    _write(settings.paths.models / f"{CHAMPION}.json", record)
     return Promotion(metric, champion, candidates)
 
 
@@ -167,7 +168,7 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
         )
     test = splits["test"]
     X, y = schema.frame(test), test[schema.target].to_numpy(dtype=str)
-    champion = Candidate(**json.loads((paths.models / CHAMPION_FILE).read_text()))
+    champion = load_candidate(paths.models, CHAMPION)
     summary: dict[str, Any] = {
         "champion": champion.name,
         "main_metric": cfg.main_metric,
