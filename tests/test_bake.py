@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DEFAULTS, bake, run
+from conftest import DEFAULTS, ROOT, bake, run
 
 UNRENDERED = re.compile(r"\{\{|\{%|\{#")
 # Each Python version and each license once, in four bakes.
@@ -97,3 +98,22 @@ def test_params_yaml_names_the_project(tmp_path):
     params = yaml.safe_load((project / "params.yaml").read_text())
     assert params["mlflow"]["experiment"] == "yes"
     assert params["mlflow"]["registered_model"] == "yes"
+
+
+def test_cruft_links_a_project_with_its_stored_answers(tmp_path):
+    project = bake(tmp_path, project_name="Sea Birds")
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+    for args in (["git", "init", "--quiet"], ["git", "add", "-A"], ["git", "commit", "-qm", "x"]):
+        run(args, cwd=project, env=env)
+    answers = (project / ".cookiecutter.json").read_text()
+    cruft = [sys.executable, "-m", "cruft"]
+    run([*cruft, "link", str(ROOT), "--no-input", "--extra-context", answers], cwd=project)
+    linked = json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
+    assert linked["module_name"] == "sea_birds"
+    run([*cruft, "check"], cwd=project)
