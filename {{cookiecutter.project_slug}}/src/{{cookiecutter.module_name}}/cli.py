@@ -118,7 +118,7 @@ def _report(promotion: Promotion) -> None:
         results.print(
             f"{candidate.name:>8}: version {candidate.version}  "
             f"{promotion.metric} {candidate.metrics[promotion.metric]:.4f}  "
-            f"test_accuracy {candidate.metrics['test_accuracy']:.4f}"
+            f"val_accuracy {candidate.metrics['val_accuracy']:.4f}"
         )
     champion = promotion.champion
     results.print(f"champion: {champion.name} (version {champion.version})")

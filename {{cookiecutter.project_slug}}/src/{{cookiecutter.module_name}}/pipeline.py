@@ -95,15 +95,12 @@ def _log_epoch(epoch: int, metrics: dict[str, float]) -> None:
     mlflow.log_metrics(metrics, step=epoch)
 
 
-def score(
+def validation_scores(
     model: Pipeline, X: dict[str, pd.DataFrame], y: dict[str, npt.NDArray[np.str_]]
 ) -> dict[str, float]:
-    """Compute validation and test metrics, and the majority-class rate to compare with."""
-    metrics = {"test_majority_rate": majority_rate(y["test"])}
-    for split in ("val", "test"):
-        scores = classification_metrics(y[split], model.predict_proba(X[split]), model.classes_)
-        metrics.update({f"{split}_{key}": value for key, value in scores.items()})
-    return metrics
+    """Score the validation split, which picks the champion; the test split waits for evaluate."""
+    scores = classification_metrics(y["val"], model.predict_proba(X["val"]), model.classes_)
+    return {f"val_{key}": value for key, value in scores.items()}
 
 
 def train_candidate(settings: Settings, name: CandidateName, progress: bool = True) -> Candidate:
@@ -115,7 +112,7 @@ def train_candidate(settings: Settings, name: CandidateName, progress: bool = Tr
     with mlflow.start_run(run_name=name) as run:
         log_provenance(splits, schema.target, settings.paths.processed)
         model, params = _fit(name, settings, X, y, schema, progress)
-        metrics = score(model, X, y)
+        metrics = validation_scores(model, X, y)
         mlflow.log_params({"seed": settings.seed, **params})
         mlflow.log_metrics(metrics)
         mlflow.log_dict(schema.model_dump(), SCHEMA_ARTIFACT)
@@ -182,7 +179,10 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
         model = skops.io.load(paths.models / f"{name}.skops", trusted=SKOPS_TRUSTED_TYPES)
         scores, figures = _evaluate(name, model, X, y, test, settings)
         summary["models"][name] = scores
-        runs[name] = log_evaluation(candidate.run_id, scores, figures, settings.mlflow)
+        metrics = {f"test_{key}": value for key, value in scores["test"].items()}
+        metrics |= {f"test_interval_{key}": value for key, value in scores["interval"].items()}
+        metrics["test_majority_rate"] = summary["majority_rate"]
+        runs[name] = log_evaluation(candidate.run_id, metrics, figures, settings.mlflow)
         runs[name] |= {"run_id": candidate.run_id, "version": candidate.version}
     _write(paths.reports / "metrics.json", json.dumps(summary, indent=2) + "\n")
     context = {

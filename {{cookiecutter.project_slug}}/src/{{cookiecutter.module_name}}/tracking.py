@@ -95,14 +95,12 @@ def promote(scores: dict[str, float], cfg: MlflowSettings) -> str:
 
 
 def log_evaluation(
-    run_id: str, scores: dict[str, Any], figures: list[Path], cfg: MlflowSettings
+    run_id: str, metrics: dict[str, float], figures: list[Path], cfg: MlflowSettings
 ) -> dict[str, Any]:
     """Add test metrics and figures to a candidate's run; return the run's params."""
     client = mlflow.MlflowClient(cfg.tracking_uri)
-    for name, value in scores["test"].items():
-        client.log_metric(run_id, f"test_{name}", value)
-    for bound, value in scores["interval"].items():
-        client.log_metric(run_id, f"test_interval_{bound}", value)
+    for name, value in metrics.items():
+        client.log_metric(run_id, name, value)
     for figure in figures:
         client.log_artifact(run_id, str(figure), "figures")
     return {"params": dict(client.get_run(run_id).data.params)}
