@@ -21,7 +21,7 @@ trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
 
 "$VENV/bin/python" - "$PORT" <<'PY'
 import sys, time, urllib.request
-url = f"http://127.0.0.1:{sys.argv[1]}/health"
+url = f"http://127.0.0.1:{sys.argv[1]}/ready"
 deadline = time.monotonic() + 60
 while True:
     try:

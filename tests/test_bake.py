@@ -117,3 +117,16 @@ def test_cruft_links_a_project_with_its_stored_answers(tmp_path):
     linked = json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
     assert linked["module_name"] == "sea_birds"
     run([*cruft, "check"], cwd=project)
+
+
+@pytest.mark.parametrize("python_version", ["3.10", "3.13"])
+def test_dockerfile_passes_hadolint(tmp_path, python_version):
+    project = bake(tmp_path, python_version=python_version)
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or "hadolint"
+    run([hadolint, "--failure-threshold", "info", "Dockerfile"], cwd=project)
+    dockerfile = (project / "Dockerfile").read_text()
+    assert f"ARG PYTHON_VERSION={python_version}" in dockerfile
+    assert re.search(r"^USER \d+", dockerfile, re.M), "the image must not run as root"
+    assert "HEALTHCHECK" in dockerfile
+    # The image copies only the serving bundle, which .dockerignore must let through.
+    assert "!models/serving/" in (project / ".dockerignore").read_text()

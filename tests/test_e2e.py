@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -57,23 +59,37 @@ def wait_for(url: str, server: subprocess.Popen, seconds: float = 90) -> None:
     raise AssertionError(f"{url} not healthy within {seconds} s")
 
 
-@pytest.mark.slow
-def test_train_serve_predict(tmp_path, project_env):
-    project = bake(tmp_path)
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, project_env):
+    """A default project after `make train`."""
+    project = bake(tmp_path_factory.mktemp("e2e"))
     out = run(make_args("train"), cwd=project)
     assert "champion:" in out
+    return project
 
-    port = free_port()
-    server = subprocess.Popen(
-        make_args("serve", f"PORT={port}"),
-        cwd=project,
+
+def serve(command: list[str], cwd) -> subprocess.Popen:
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # so that stopping it stops make's child too
     )
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_train_serve_predict(project):
+    port = free_port()
+    server = serve(make_args("serve", f"PORT={port}"), project)
     try:
-        wait_for(f"http://127.0.0.1:{port}/health", server)
+        wait_for(f"http://127.0.0.1:{port}/ready", server)
         status, body = request(f"http://127.0.0.1:{port}/predict", RECORD)
         assert status == 200, body
         assert body["prediction"] in SPECIES
@@ -86,16 +102,7 @@ def test_train_serve_predict(tmp_path, project_env):
         printed = run(make_args("predict", f"PORT={port}"), cwd=project)
         assert json.loads(printed)["prediction"] in SPECIES
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-
-    # The serving benchmark, bounded to a few seconds: both servers answer without errors.
-    bench_args = "BENCH_ARGS=--requests 60 --seconds 3 --batch-rows 500"
-    bench = run(make_args("bench-serve", bench_args), cwd=project)
-    rows = re.findall(r"^(ours|mlflow)\s+(1|8)\s+\d+\s+[\d.]+\s+[\d.]+\s+(\d+)$", bench, re.M)
-    assert len(rows) == 4, bench
-    assert all(errors == "0" for *_, errors in rows), bench
-    assert "ours / mlflow, 8 connection(s):" in bench
+        stop(server)
 
     # Installed by the project_env fixture, so imported only here.
     import mlflow
@@ -106,3 +113,45 @@ def test_train_serve_predict(tmp_path, project_env):
     assert sorted(r.info.run_name for r in runs) == ["baseline", "mlp"]
     champion = client.get_model_version_by_alias("penguin-classifier", "champion")
     assert champion.run_id in {r.info.run_id for r in runs}
+    manifest = json.loads((project / "models" / "serving" / "manifest.json").read_text())
+    assert champion.tags["serving_sha256"] == manifest["sha256"]
+
+
+@pytest.mark.slow
+def test_serving_benchmark_with_a_64_connection_soak(project):
+    """Both models, both servers, bounded; the soak holds 64 connections for 30 s."""
+    bench_args = "BENCH_ARGS=--requests 100 --seconds 3 --batch-rows 500 --soak-seconds 30"
+    bench = run(make_args("bench-serve", bench_args), cwd=project)
+    rows = re.findall(r"^(ours|mlflow)\s+(1|8)\s+\d+\s+[\d.]+\s+[\d.]+\s+(\d+)$", bench, re.M)
+    assert len(rows) == 8, bench  # 2 models x 2 servers x 2 connection counts
+    assert all(errors == "0" for *_, errors in rows), bench
+    assert bench.count("ours / mlflow, 8 connection(s):") == 2
+    soaks = re.findall(r"^soak, 64 connections: (\d+) requests, .* (\d+) errors;", bench, re.M)
+    assert len(soaks) == 2, bench
+    assert all(int(requests) > 0 and errors == "0" for requests, errors in soaks), bench
+    assert "mlp INT8 vs FP32" in bench
+
+
+@pytest.mark.slow
+def test_serving_needs_only_the_base_dependencies(project, tmp_path):
+    """What the Docker image installs: the package without extras, the bundle, params.yaml."""
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    python = str(venv / "bin" / "python")
+    run([python, "-m", "pip", "install", "--quiet", str(project)], cwd=tmp_path)
+    for heavy in ("torch", "sklearn", "mlflow", "pandas"):
+        found = subprocess.run([python, "-c", f"import {heavy}"], capture_output=True)
+        assert found.returncode != 0, f"{heavy} is installed in the serving environment"
+
+    app = tmp_path / "app"  # laid out as in the image: /app
+    shutil.copytree(project / "models" / "serving", app / "models" / "serving")
+    shutil.copy(project / "params.yaml", app)
+    port = free_port()
+    server = serve([python, "-m", "penguin_classifier", "serve", "--port", str(port)], app)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/ready", server)
+        status, body = request(f"http://127.0.0.1:{port}/predict", RECORD)
+        assert status == 200, body
+        assert body["prediction"] in SPECIES
+    finally:
+        stop(server)

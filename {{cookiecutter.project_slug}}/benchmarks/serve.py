@@ -1,38 +1,47 @@
-"""Serve the champion two ways and measure them side by side, on loopback only.
+"""Serve each trained model two ways and measure them side by side, on loopback only.
 
-Starts this project's server (`python -m <package> serve`) and `mlflow models serve` on the
-same champion version, warms both up, then sends single-row requests over 1 and 8
-keep-alive connections, each run bounded by a request count and a time limit. Prints
-requests/s, p50, p99 and errors per server, the ratios between them, start-up time,
-resident memory, and batch throughput against calling the model in-process.
+For the scikit-learn baseline and the PyTorch MLP in turn: starts this project's server on
+the model's exported ONNX bundle and `mlflow models serve` on the same registered version,
+warms both up, then sends single-row requests over 1 and 8 keep-alive connections, each
+run bounded by a request count and a time limit. Prints requests/s, p50, p99 and errors,
+the ratios to the targets, start-up time, resident memory, batch throughput against the
+same model in-process, a 64-connection soak with memory samples, and INT8 against FP32.
 
 The load client shares the machine's cores with the servers: compare ratios from one run,
-not absolute figures across machines.
+not absolute figures across machines. Exits 1 if any request failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
+from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.module_name }}.config import load_settings
+from {{ cookiecutter.module_name }}.config import Settings, load_settings
 from {{ cookiecutter.module_name }}.data import load_splits
-from {{ cookiecutter.module_name }}.tracking import load_champion
+from {{ cookiecutter.module_name }}.export import compare_int8, rows_of
+from {{ cookiecutter.module_name }}.features import feature_frame
+from {{ cookiecutter.module_name }}.pipeline import CANDIDATES, load_candidate, load_pipeline
+from {{ cookiecutter.module_name }}.schema import FeatureSchema
+from {{ cookiecutter.module_name }}.serving.bundle import Manifest, OnnxModel, write_bundle
+from {{ cookiecutter.module_name }}.tracking import registered_at
 
 HOST = "127.0.0.1"
-PACKAGE = load_champion.__module__.split(".")[0]
+PACKAGE = Manifest.__module__.split(".")[0]
 JSON = {"Content-Type": "application/json"}
 
 
@@ -64,7 +73,7 @@ def start(command: list[str], ready_path: str, port: int, env: dict[str, str]) -
                 return server, time.perf_counter() - began
         except OSError:
             pass
-        time.sleep(0.05)
+        time.sleep(0.02)
     server.kill()
     sys.exit(f"{command[0]} was not ready within 120 s")
 
@@ -140,7 +149,7 @@ def drive(
     }
 
 
-def timed(call: Callable[[], object], repeat: int = 3) -> float:
+def best_time(call: Any, repeat: int = 3) -> float:
     """Return the best of `repeat` wall times of `call`, in seconds."""
     best = float("inf")
     for _ in range(repeat):
@@ -151,9 +160,18 @@ def timed(call: Callable[[], object], repeat: int = 3) -> float:
 
 
 def batch_throughput(
-    port: int, champion: Any, records: list[dict[str, Any]], rows: int
+    port: int,
+    model: OnnxModel,
+    pipeline: Pipeline,
+    schema: FeatureSchema,
+    records: list[dict[str, Any]],
+    rows: int,
 ) -> dict[str, float]:
-    """Rows/s of one big `/predict/batch` request, and of the same rows in-process."""
+    """Rows/s of one big `/predict/batch` request, and of the same rows in-process.
+
+    In-process twice: the served ONNX graph, and the trained scikit-learn pipeline on a
+    DataFrame (what a script without the server would run).
+    """
     rng = np.random.default_rng(0)
     batch = [records[i] for i in rng.integers(0, len(records), rows)]
     payload = json.dumps({"records": batch}).encode()
@@ -166,109 +184,208 @@ def batch_throughput(
         if response.status != 200:
             sys.exit(f"/predict/batch answered {response.status}")
 
+    in_rows = [tuple(record.values()) for record in batch]
     return {
-        "batch_http": rows / timed(over_http),
-        "batch_inproc": rows / timed(lambda: champion.predict_proba(batch)),
+        "batch_http": rows / best_time(over_http),
+        "batch_inproc": rows / best_time(lambda: model.predict_proba(in_rows)),
+        "batch_pipeline": rows
+        / best_time(lambda: pipeline.predict_proba(feature_frame(schema, batch))),
     }
 
 
-def main() -> None:
-    """Run both servers, measure them, print the table and the ratios."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--requests", type=int, default=3000, help="per run (bounded)")
-    parser.add_argument("--seconds", type=float, default=15, help="per run (bounded)")
-    parser.add_argument("--batch-rows", type=int, default=10_000)
-    args = parser.parse_args()
+def soak(port: int, pid: int, body: bytes, connections: int, seconds: float) -> dict[str, Any]:
+    """Hold `connections` connections busy for `seconds`; sample resident memory each second."""
+    samples: list[float] = []
+    done = threading.Event()
 
-    settings = load_settings(args.params)
-    champion = load_champion(settings.mlflow)
-    splits, schema = load_splits(settings.paths.processed)
-    rows = splits["test"][schema.names].astype(object)
-    records = [
-        {str(k): v for k, v in row.items()}
-        for row in rows.where(rows.notna(), None).to_dict(orient="records")
-    ]
+    def sample() -> None:
+        while not done.wait(1.0):
+            samples.append(resident_mib(pid))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        found = drive(port, "POST", "/predict", body, connections, 10**9, seconds)
+    finally:
+        done.set()
+        sampler.join()
+    half = max(1, len(samples) // 2)
+    # Growth between the mean of the first and the second half: robust to single spikes.
+    growth = float(np.mean(samples[half:]) - np.mean(samples[:half])) if len(samples) > 1 else 0.0
+    return {**found, "rss_first": samples[0] if samples else 0.0, "rss_growth": growth}
+
+
+def batch_params(args: argparse.Namespace, records: list[dict[str, Any]], workdir: Path) -> Path:
+    """Write a copy of the params whose body limit admits the benchmark's batch."""
+    params = yaml.safe_load(Path(args.params).read_text(encoding="utf-8"))
+    limit = params.setdefault("serving", {}).get("max_body_bytes", 1_048_576)
+    needed = 2 * len(json.dumps({"records": records[:100]})) * max(1, args.batch_rows // 100)
+    if needed > limit:
+        print(f"(raising serving.max_body_bytes to {needed} for the {args.batch_rows}-row batch)")
+        params["serving"]["max_body_bytes"] = needed
+    path = workdir / "params.yaml"
+    path.write_text(yaml.safe_dump(params), encoding="utf-8")
+    return path
+
+
+def bundle_for(name: str, settings: Settings, schema: FeatureSchema, directory: Path) -> Path:
+    """Write a serving bundle for one candidate's exported graph, as the export stage would."""
+    graph = (settings.paths.onnx / f"{name}.onnx").read_bytes()
+    candidate = load_candidate(settings.paths.models, name)
+    manifest = Manifest(
+        name=settings.mlflow.registered_model,
+        version=candidate.version,
+        candidate=name,
+        run_id=candidate.run_id,
+        trained_at=registered_at(settings.mlflow, candidate.version),
+        metrics=candidate.metrics,
+        feature_schema=schema,
+        quantized=False,
+        sha256=hashlib.sha256(graph).hexdigest(),
+    )
+    write_bundle(directory / name, graph, manifest)
+    return directory / name
+
+
+def measure(
+    name: str,
+    settings: Settings,
+    schema: FeatureSchema,
+    records: list[dict[str, Any]],
+    args: argparse.Namespace,
+    workdir: Path,
+) -> dict[str, dict[str | int, Any]]:
+    """Both servers on one candidate: returns their figures."""
     record = next(r for r in records if all(v is not None for v in r.values()))
+    version = load_candidate(settings.paths.models, name).version
+    bundle = bundle_for(name, settings, schema, workdir)
     # `mlflow models serve` starts `uvicorn` by name: it must be on PATH.
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     env = {**os.environ, "MLFLOW_TRACKING_URI": settings.mlflow.tracking_uri, "PATH": path}
-
     ours_port, mlflow_port = free_port(), free_port()
+    ours = [sys.executable, "-m", PACKAGE, "serve", "--port", str(ours_port)]
+    mlflow = [sys.executable, "-m", "mlflow", "models", "serve", "--env-manager", "local"]
+    mlflow += ["-m", f"models:/{settings.mlflow.registered_model}/{version}"]
     servers = {
         "ours": (
-            [sys.executable, "-m", PACKAGE, "serve", "--port", str(ours_port)],
-            "/health",
+            [*ours, "--params", str(batch_params(args, records, workdir)), "--bundle", str(bundle)],
+            "/ready",
             ours_port,
             "/predict",
             json.dumps(record).encode(),
         ),
         "mlflow": (
-            [
-                sys.executable,
-                "-m",
-                "mlflow",
-                "models",
-                "serve",
-                "--env-manager",
-                "local",
-                "-m",
-                f"models:/{champion.name}/{champion.version}",
-                "-h",
-                HOST,
-                "-p",
-                str(mlflow_port),
-            ],
+            [*mlflow, "-h", HOST, "-p", str(mlflow_port)],
             "/ping",
             mlflow_port,
             "/invocations",
             json.dumps({"dataframe_records": [record]}).encode(),
         ),
     }
-    print(f"champion: {champion.name} version {champion.version} ({champion.run_name})")
     results: dict[str, dict[str | int, Any]] = {}
-    for name, (command, ready, port, path, body) in servers.items():
+    for server_name, (command, ready, port, route, body) in servers.items():
         server, startup = start(command, ready, port, env)
         try:
-            drive(port, "POST", path, body, 1, 200, 5)  # warm-up
+            drive(port, "POST", route, body, 1, 200, 5)  # warm-up
             found: dict[str | int, Any] = {"startup": startup, "rss": resident_mib(server.pid)}
             for connections in (1, 8):
                 found[connections] = drive(
-                    port, "POST", path, body, connections, args.requests, args.seconds
+                    port, "POST", route, body, connections, args.requests, args.seconds
                 )
-            if name == "ours":
+            if server_name == "ours":
                 found["health"] = drive(
                     port, "GET", "/health", None, 8, args.requests, args.seconds
                 )
-                found.update(batch_throughput(port, champion, records, args.batch_rows))
-            results[name] = found
+                model = OnnxModel((bundle / "model.onnx").read_bytes(), schema)
+                pipeline = load_pipeline(settings.paths.models, name)
+                found.update(
+                    batch_throughput(port, model, pipeline, schema, records, args.batch_rows)
+                )
+                if args.soak_seconds > 0:
+                    found["soak"] = soak(port, server.pid, body, 64, args.soak_seconds)
+            results[server_name] = found
         finally:
             os.killpg(server.pid, 15)
             server.wait(timeout=30)
+    return results
 
-    print(f"\n{'server':<8}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    for name, found in results.items():
+
+def report(name: str, results: dict[str, dict[str | int, Any]], batch_rows: int) -> list[str]:
+    """Print one candidate's table and ratios; return what failed."""
+    print(f"\n{name}")
+    print(f"{'server':<8}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    failures = []
+    for server, found in results.items():
         for connections in (1, 8):
             r = found[connections]
             print(
-                f"{name:<8}{connections:>6}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
+                f"{server:<8}{connections:>6}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
                 f"{r['errors']:>8}"
             )
+            if r["errors"]:
+                failures.append(f"{name}: {server} at {connections} connection(s)")
     ours, theirs = results["ours"], results["mlflow"]
-    print()
     for connections in (1, 8):
         ratio = ours[connections]["rps"] / theirs[connections]["rps"]
-        print(f"ours / mlflow, {connections} connection(s): {ratio:.2f}x  (target >= 10x)")
+        print(f"ours / mlflow, {connections} connection(s): {ratio:.1f}x  (target >= 10x)")
     share = ours[8]["rps"] / ours["health"]["rps"]
-    print(f"ours /predict / ours /health, 8 connections: {share:.0%}  (target >= 70%)")
+    print(
+        f"ours /predict / ours /health at 8 connections: {share:.0%} "
+        f"({ours['health']['rps']:.0f} req/s on /health)  (target >= 70%)"
+    )
     print(f"ours p99 at 8 connections: {ours[8]['p99']:.1f} ms  (target <= 10 ms)")
     batch_share = ours["batch_http"] / ours["batch_inproc"]
     print(
-        f"batch of {args.batch_rows} rows: {ours['batch_http']:.0f} rows/s over HTTP, "
-        f"{ours['batch_inproc']:.0f} in-process: {batch_share:.0%}  (target >= 50%)"
+        f"batch of {batch_rows} rows: {ours['batch_http']:.0f} rows/s over HTTP, "
+        f"{ours['batch_inproc']:.0f} in-process (ONNX): {batch_share:.0%}  (target >= 50%); "
+        f"trained pipeline in-process: {ours['batch_pipeline']:.0f} rows/s"
     )
-    for name, found in results.items():
-        print(f"{name}: ready in {found['startup']:.1f} s, {found['rss']:.0f} MiB resident")
+    for server, found in results.items():
+        print(f"{server}: ready in {found['startup']:.2f} s, {found['rss']:.0f} MiB resident")
+    if "soak" in ours:
+        s = ours["soak"]
+        print(
+            f"soak, 64 connections: {s['requests']} requests, {s['rps']:.0f} req/s, "
+            f"p99 {s['p99']:.1f} ms, {s['errors']} errors; resident {s['rss_first']:.0f} MiB, "
+            f"{s['rss_growth']:+.1f} MiB from first to second half"
+        )
+        if s["errors"]:
+            failures.append(f"{name}: soak")
+    return failures
+
+
+def main() -> None:
+    """Measure both candidates, print the tables, ratios and INT8 figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--requests", type=int, default=3000, help="per run (bounded)")
+    parser.add_argument("--seconds", type=float, default=10, help="per run (bounded)")
+    parser.add_argument("--batch-rows", type=int, default=10_000)
+    parser.add_argument("--soak-seconds", type=float, default=30, help="0: no soak")
+    parser.add_argument("--models", nargs="+", default=list(CANDIDATES), choices=CANDIDATES)
+    args = parser.parse_args()
+
+    settings = load_settings(args.params)
+    splits, schema = load_splits(settings.paths.processed)
+    X = feature_frame(schema, splits["test"])
+    records = [dict(zip(schema.names, row, strict=True)) for row in rows_of(X)]
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.models:
+            results = measure(name, settings, schema, records, args, Path(tmp))
+            failures += report(name, results, args.batch_rows)
+
+    graphs = {n: (settings.paths.onnx / f"{n}.onnx").read_bytes() for n in ("mlp", "mlp.int8")}
+    y = splits["test"][schema.target].to_numpy(dtype=str)
+    q = compare_int8(graphs["mlp"], graphs["mlp.int8"], schema, X, y)
+    print(
+        f"\nmlp INT8 vs FP32, in-process, one row: {q['latency_us_int8']:.1f} µs vs "
+        f"{q['latency_us_fp32']:.1f} µs ({q['latency_ratio']:.2f}x); test accuracy "
+        f"{q['accuracy_int8']:.4f} vs {q['accuracy_fp32']:.4f} ({q['accuracy_change']:+.4f}); "
+        f"{q['size_bytes_int8']} vs {q['size_bytes_fp32']} bytes"
+    )
+    if failures:
+        sys.exit(f"requests failed: {'; '.join(failures)}")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,9 @@ import pytest
 
 from {{ cookiecutter.module_name }}.config import Paths, Settings, load_settings
 from {{ cookiecutter.module_name }}.data import load_source, load_splits, prepare
-from {{ cookiecutter.module_name }}.features import FeatureSchema
+from {{ cookiecutter.module_name }}.features import feature_frame
 from {{ cookiecutter.module_name }}.pipeline import Promotion, train
+from {{ cookiecutter.module_name }}.schema import FeatureSchema
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,6 +24,8 @@ def settings_in(base: Settings, workdir: Path) -> Settings:
     paths = Paths(
         processed=workdir / "data" / "processed",
         models=workdir / "models",
+        onnx=workdir / "models" / "onnx",
+        serving=workdir / "models" / "serving",
         reports=workdir / "reports",
         readme=workdir / "README.md",
     )
@@ -88,6 +91,6 @@ def prepared(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
     settings = settings_in(base_settings, tmp_path_factory.mktemp("data"))
     prepare(settings)
     splits, schema = load_splits(settings.paths.processed)
-    X = {name: schema.frame(frame) for name, frame in splits.items()}
+    X = {name: feature_frame(schema, frame) for name, frame in splits.items()}
     y = {name: frame[schema.target].to_numpy(dtype=str) for name, frame in splits.items()}
     return Prepared(X, y, schema)

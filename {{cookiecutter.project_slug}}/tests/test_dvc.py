@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from {{ cookiecutter.module_name }}.data import prepare
 from {{ cookiecutter.module_name }}.pipeline import (
     evaluate_candidates,
+    export_models,
     promote_champion,
     train_candidate,
 )
@@ -24,6 +25,7 @@ STAGES: dict[str, Callable[[Any], object]] = {
     "train_baseline": lambda settings: train_candidate(settings, "baseline", progress=False),
     "train_mlp": lambda settings: train_candidate(settings, "mlp", progress=False),
     "promote": promote_champion,
+    "export": export_models,
     "evaluate": evaluate_candidates,
 }
 

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.module_name }}.data import split, validate
-from {{ cookiecutter.module_name }}.features import FeatureSchema, build_preprocessor, infer_schema
+from {{ cookiecutter.module_name }}.features import build_preprocessor, feature_frame, infer_schema
+from {{ cookiecutter.module_name }}.schema import FeatureSchema
 
 
 @pytest.fixture
@@ -32,21 +33,21 @@ def test_schema_round_trips(schema, tmp_path):
 
 
 def test_preprocessor_output_is_dense_and_complete(schema, train):
-    X = build_preprocessor(schema).fit_transform(schema.frame(train))
+    X = build_preprocessor(schema).fit_transform(feature_frame(schema, train))
     n_onehot = sum(len(f.categories) for f in schema.features if f.kind == "categorical")
     assert X.shape == (len(train), len(schema.numeric) + n_onehot)
     assert not np.isnan(X).any()
 
 
 def test_scaled_numbers_are_standardised(schema, train):
-    X = build_preprocessor(schema).fit_transform(schema.frame(train))
+    X = build_preprocessor(schema).fit_transform(feature_frame(schema, train))
     numeric = X[:, : len(schema.numeric)]
     assert np.allclose(numeric.mean(axis=0), 0, atol=1e-6)
 
 
 def test_frame_turns_none_into_missing(schema, train):
     record = {name: None for name in schema.names}
-    frame = schema.frame([record])
+    frame = feature_frame(schema, [record])
     assert frame.isna().all(axis=None)
-    row = build_preprocessor(schema).fit(schema.frame(train)).transform(frame)
+    row = build_preprocessor(schema).fit(feature_frame(schema, train)).transform(frame)
     assert not np.isnan(row).any()

@@ -2,11 +2,9 @@ import mlflow
 import pytest
 
 from {{ cookiecutter.module_name }}.tracking import (
-    NoChampionError,
     best_version,
     configure,
     git_commit,
-    load_champion,
     log_provenance,
 )
 
@@ -23,20 +21,6 @@ def test_git_commit_is_none_outside_a_repository(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     assert git_commit() is None
-
-
-def test_load_champion_predicts(trained):
-    champion = load_champion(trained.settings.mlflow)
-    record = {name: None for name in champion.schema.names}
-    proba = champion.predict_proba([record])
-    assert proba.shape == (1, len(champion.classes))
-    assert champion.classes == champion.schema.classes
-
-
-def test_missing_champion_says_what_to_do(trained):
-    cfg = trained.settings.mlflow.model_copy(update={"registered_model": "never-trained"})
-    with pytest.raises(NoChampionError, match="make train"):
-        load_champion(cfg)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
-"""Command line: `python -m <package> data | train | promote | evaluate | serve | predict`."""
+"""Command line: `python -m <package> COMMAND`, one command per pipeline stage, plus serving."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import urllib.error
@@ -15,8 +16,8 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
+# Only light imports up here: the serving image runs `serve` without pandas, sklearn or torch.
 from .config import DEFAULT_PARAMS, Settings, SettingsError, load_settings
-from .data import DataError, load_splits, prepare
 
 if TYPE_CHECKING:
     from .pipeline import Promotion
@@ -40,7 +41,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 @contextmanager
 def _clean_errors(*more: type[Exception]) -> Iterator[None]:
     """Print errors caused by input (or `more` kinds) as one line and exit 1, no traceback."""
-    kinds: tuple[type[Exception], ...] = (SettingsError, DataError, *more)
+    kinds: tuple[type[Exception], ...] = (SettingsError, *more)
     try:
         yield
     except kinds as exc:
@@ -56,8 +57,10 @@ def _settings(params: Path) -> Settings:
 @app.command()
 def data(params: Params = DEFAULT_PARAMS) -> None:
     """Ingest, validate and split the data; infer the feature schema."""
+    from .data import DataError, prepare
+
     settings = _settings(params)
-    with _clean_errors():
+    with _clean_errors(DataError):
         schema = prepare(settings)
     results.print(
         f"{len(schema.features)} features, classes {', '.join(schema.classes)} "
@@ -75,12 +78,13 @@ def train(
 ) -> None:
     """Train both models, log them to MLflow and make the better one the champion."""
     from . import pipeline  # imports MLflow and torch: slow
+    from .export import ExportError
 
     settings = _settings(params)
     if model not in (*pipeline.CANDIDATES, "all"):
         console.print(f"[bold red]error:[/] --model: {model!r} is not baseline, mlp or all")
         raise typer.Exit(2)
-    with _clean_errors(pipeline.StageError):
+    with _clean_errors(pipeline.StageError, ExportError):
         if model == "all":
             _report(pipeline.train(settings, progress=progress))
         else:
@@ -96,6 +100,22 @@ def promote(params: Params = DEFAULT_PARAMS) -> None:
     settings = _settings(params)
     with _clean_errors(pipeline.StageError):
         _report(pipeline.promote_champion(settings))
+
+
+@app.command()
+def export(params: Params = DEFAULT_PARAMS) -> None:
+    """Export both models to ONNX and bundle the champion's graph for the server."""
+    from . import pipeline
+    from .export import ExportError
+
+    settings = _settings(params)
+    with _clean_errors(pipeline.StageError, ExportError):
+        manifest = pipeline.export_models(settings)
+    kind = "INT8" if manifest.quantized else "FP32"
+    results.print(
+        f"serving {manifest.candidate} (version {manifest.version}, {kind}) "
+        f"sha256 {manifest.sha256[:12]} -> {settings.paths.serving}"
+    )
 
 
 @app.command()
@@ -129,14 +149,29 @@ def serve(
     params: Params = DEFAULT_PARAMS,
     host: Annotated[str, typer.Option(envvar="HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="PORT")] = 8000,
+    bundle: Annotated[
+        Path | None, typer.Option(help="An exported bundle; default: paths.serving.")
+    ] = None,
 ) -> None:
-    """Serve the champion model over HTTP."""
+    """Serve the exported champion over HTTP."""
     import uvicorn
 
-    from .serving import create_app
+    from .serving import BundleError, NoBundleError, create_app
+    from .serving.bundle import load_bundle
 
+    settings = _settings(params)
+    if bundle is not None:
+        settings = settings.model_copy(
+            update={"paths": settings.paths.model_copy(update={"serving": bundle})}
+        )
+    # Refuse an altered bundle here, in one line, before the port opens. Without any bundle
+    # the server starts anyway and /ready says what to run.
+    with _clean_errors(BundleError), contextlib.suppress(NoBundleError):
+        load_bundle(settings.paths.serving)
+    with _clean_errors(BundleError):
+        app = create_app(settings)
     # The app logs one JSON line per request itself: no uvicorn access log on top.
-    uvicorn.run(create_app(_settings(params)), host=host, port=port, access_log=False)
+    uvicorn.run(app, host=host, port=port, access_log=False)
 
 
 @app.command()
@@ -151,8 +186,10 @@ def predict(
     if record is not None:
         body = record.read_bytes()
     else:
+        from .data import DataError, load_splits
+
         settings = _settings(params)
-        with _clean_errors():
+        with _clean_errors(DataError):
             splits, schema = load_splits(settings.paths.processed)
         row = splits["test"].head(1)[schema.names]
         body = json.dumps(json.loads(row.to_json(orient="records"))[0]).encode()

@@ -91,8 +91,9 @@ class EvaluationSettings(_Section):
 
 
 class ServingSettings(_Section):
-    """Limits of the HTTP API."""
+    """What the server runs and the limits of its API."""
 
+    int8: bool = False  # serve the MLP's dynamically quantized graph when the MLP is champion
     max_body_bytes: PositiveInt = 1_048_576  # larger request bodies get a 413
     max_batch: PositiveInt = 10_000  # longer `records` lists get a 422
 
@@ -102,6 +103,8 @@ class Paths(_Section):
 
     processed: Path = Path("data/processed")
     models: Path = Path("models")
+    onnx: Path = Path("models/onnx")  # every candidate as an ONNX graph
+    serving: Path = Path("models/serving")  # the champion's graph and manifest: all serving reads
     reports: Path = Path("reports")
     readme: Path = Path("README.md")
 

@@ -15,7 +15,8 @@ from pandas.api import types as ptypes
 from sklearn.model_selection import train_test_split
 
 from .config import DataSettings, Settings
-from .features import FeatureSchema, infer_schema
+from .features import feature_frame, infer_schema
+from .schema import FeatureSchema
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def prepare(settings: Settings) -> FeatureSchema:
     splits = split(df, cfg, settings.seed)
     schema = infer_schema(splits["train"], cfg.target)
     splits = {
-        name: schema.frame(frame).assign(**{cfg.target: frame[cfg.target].to_numpy()})
+        name: feature_frame(schema, frame).assign(**{cfg.target: frame[cfg.target].to_numpy()})
         for name, frame in splits.items()
     }
     write_splits(splits, schema, out_dir)

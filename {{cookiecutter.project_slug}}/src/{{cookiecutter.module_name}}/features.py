@@ -1,75 +1,34 @@
-"""The feature schema inferred from the training split, and the preprocessing built from it."""
+"""Features as the models see them: typed frames, the inferred schema, the preprocessing."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Literal
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
-from pydantic import BaseModel
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-
-class Feature(BaseModel):
-    """One input column: its kind and what training saw of it."""
-
-    name: str
-    kind: Literal["numeric", "categorical"]
-    min: float | None = None
-    max: float | None = None
-    categories: list[str] = []
-    missing: int = 0
+from .schema import Feature, FeatureSchema
 
 
-class FeatureSchema(BaseModel):
-    """Inputs and classes of the model; the API and the tests are generated from it."""
-
-    target: str
-    classes: list[str]
-    features: list[Feature]
-
-    @property
-    def names(self) -> list[str]:
-        """Feature names in training order."""
-        return [f.name for f in self.features]
-
-    @property
-    def numeric(self) -> list[str]:
-        """Names of the numeric features."""
-        return [f.name for f in self.features if f.kind == "numeric"]
-
-    @property
-    def categorical(self) -> list[str]:
-        """Names of the categorical features."""
-        return [f.name for f in self.features if f.kind == "categorical"]
-
-    def save(self, path: Path) -> None:
-        """Write the schema as JSON."""
-        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
-
-    @classmethod
-    def load(cls, path: Path) -> FeatureSchema:
-        """Read a schema written by `save`."""
-        return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
-
-    def frame(self, data: pd.DataFrame | list[dict[str, object]]) -> pd.DataFrame:
-        """Return the features in training order with the dtypes the pipeline was fitted on."""
-        df = pd.DataFrame(data)
-        out = pd.DataFrame(index=df.index)
-        for name in self.numeric:
-            out[name] = pd.to_numeric(df[name]).astype("float64")
-        for name in self.categorical:
-            # Text as Python str with NaN for missing, whatever pandas version or source.
-            out[name] = df[name].astype(object).where(df[name].notna(), np.nan)
-            out[name] = out[name].map(str, na_action="ignore")
-        ordered: pd.DataFrame = out[self.names]
-        return ordered
+def feature_frame(
+    schema: FeatureSchema, data: pd.DataFrame | Sequence[Mapping[str, object]]
+) -> pd.DataFrame:
+    """Return the features in training order with the dtypes the pipeline was fitted on."""
+    df = pd.DataFrame(data)
+    out = pd.DataFrame(index=df.index)
+    for name in schema.numeric:
+        out[name] = pd.to_numeric(df[name]).astype("float64")
+    for name in schema.categorical:
+        # Text as Python str with NaN for missing, whatever pandas version or source.
+        out[name] = df[name].astype(object).where(df[name].notna(), np.nan)
+        out[name] = out[name].map(str, na_action="ignore")
+    ordered: pd.DataFrame = out[schema.names]
+    return ordered
 
 
 def is_categorical(series: pd.Series) -> bool:

@@ -16,7 +16,8 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .config import BaselineSettings, TorchSettings
-from .features import FeatureSchema, build_preprocessor
+from .features import build_preprocessor
+from .schema import FeatureSchema
 from .training import fit, pick_device
 
 # skops refuses to load types it doesn't know; these are the only ones our pipelines add.

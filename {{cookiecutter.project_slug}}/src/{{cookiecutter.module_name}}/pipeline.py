@@ -5,6 +5,7 @@ Each function is one DVC stage (see dvc.yaml) and reads only the params that sta
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass
@@ -14,6 +15,7 @@ from typing import Any, Literal
 import mlflow
 import numpy as np
 import numpy.typing as npt
+import onnx
 import pandas as pd
 import skops.io
 from sklearn.pipeline import Pipeline
@@ -28,8 +30,11 @@ from .evaluation import (
     majority_rate,
     slice_metrics,
 )
-from .features import FeatureSchema, build_preprocessor
+from .export import check_parity, compare_int8, onnx_proba, quantize_int8, to_onnx
+from .features import build_preprocessor, feature_frame
 from .models import SKOPS_TRUSTED_TYPES, MLPClassifier, build_baseline
+from .schema import FeatureSchema
+from .serving.bundle import Manifest, write_bundle
 from .tracking import (
     CHAMPION,
     SCHEMA_ARTIFACT,
@@ -39,6 +44,8 @@ from .tracking import (
     log_model,
     log_provenance,
     promote,
+    record_serving,
+    registered_at,
 )
 
 log = logging.getLogger(__name__)
@@ -86,7 +93,7 @@ def _fit(
     )
     mlflow.log_metric("best_epoch", mlp.best_epoch_)
     history = pd.DataFrame(mlp.history_)
-    _write(settings.paths.reports / "mlp_history.csv", history.to_csv(index=False))
+    write_file(settings.paths.reports / "mlp_history.csv", history.to_csv(index=False))
     params = {**settings.torch.model_dump(), "best_epoch": mlp.best_epoch_}
     return Pipeline([("preprocess", preprocess), ("classifier", mlp)]), params
 
@@ -106,7 +113,7 @@ def validation_scores(
 def train_candidate(settings: Settings, name: CandidateName, progress: bool = True) -> Candidate:
     """Train one candidate, log it to MLflow and register it as a new version."""
     splits, schema = load_splits(settings.paths.processed)
-    X = {split: schema.frame(frame) for split, frame in splits.items()}
+    X = {split: feature_frame(schema, frame) for split, frame in splits.items()}
     y = {split: frame[schema.target].to_numpy(dtype=str) for split, frame in splits.items()}
     configure(settings.mlflow)
     with mlflow.start_run(run_name=name) as run:
@@ -119,8 +126,8 @@ def train_candidate(settings: Settings, name: CandidateName, progress: bool = Tr
         info = log_model(model, settings.mlflow.registered_model, X["train"].head(5))
     candidate = Candidate(name, str(info.registered_model_version), run.info.run_id, metrics)
     models = settings.paths.models
-    _write(models / f"{name}.skops", skops.io.dumps(model))
-    _write(models / f"{name}.json", json.dumps(asdict(candidate), indent=2) + "\n")
+    write_file(models / f"{name}.skops", skops.io.dumps(model))
+    write_file(models / f"{name}.json", json.dumps(asdict(candidate), indent=2) + "\n")
     log.info("%s registered as version %s", name, candidate.version)
     return candidate
 
@@ -149,8 +156,74 @@ def promote_champion(settings: Settings) -> Promotion:
     winner = promote({c.version: c.metrics[metric] for c in candidates}, settings.mlflow)
     champion = next(c for c in candidates if c.version == winner)
     record = json.dumps(asdict(champion), indent=2) + "\n"
-    _write(settings.paths.models / f"{CHAMPION}.json", record)
+    write_file(settings.paths.models / f"{CHAMPION}.json", record)
     return Promotion(metric, champion, candidates)
+
+
+def load_pipeline(models: Path, name: str) -> Pipeline:
+    """Load a trained candidate saved by `train_candidate` (skops: no pickle)."""
+    path = models / f"{name}.skops"
+    if not path.is_file():
+        raise StageError(f"{path} not found: run `make train` first")
+    return skops.io.load(path, trusted=SKOPS_TRUSTED_TYPES)
+
+
+def export_models(settings: Settings) -> Manifest:
+    """Export each candidate to ONNX, check it, and bundle the champion's graph for serving."""
+    splits, schema = load_splits(settings.paths.processed)
+    paths = settings.paths
+    X = feature_frame(schema, splits["test"])
+    graphs: dict[str, bytes] = {}
+    for name in CANDIDATES:
+        pipeline = load_pipeline(paths.models, name)
+        graphs[name] = to_onnx(pipeline, schema).SerializeToString()
+        gap = check_parity(name, graphs[name], pipeline, schema, X)
+        log.info("%s: ONNX graph matches the trained model within %.1e", name, gap)
+    graphs["mlp.int8"] = quantize_int8(onnx.load_from_string(graphs["mlp"])).SerializeToString()
+    for stem, graph in graphs.items():
+        write_file(paths.onnx / f"{stem}.onnx", graph)
+
+    champion = load_candidate(paths.models, CHAMPION)
+    quantized = settings.serving.int8 and champion.name == "mlp"
+    if settings.serving.int8 and not quantized:
+        log.warning("serving.int8: the champion is %s, not the MLP; serving FP32", champion.name)
+    graph = graphs["mlp.int8" if quantized else champion.name]
+    manifest = Manifest(
+        name=settings.mlflow.registered_model,
+        version=champion.version,
+        candidate=champion.name,
+        run_id=champion.run_id,
+        trained_at=registered_at(settings.mlflow, champion.version),
+        metrics=champion.metrics,
+        feature_schema=schema,
+        quantized=quantized,
+        sha256=hashlib.sha256(graph).hexdigest(),
+    )
+    write_bundle(paths.serving, graph, manifest)
+    record_serving(
+        settings.mlflow, champion.run_id, champion.version, paths.serving, manifest.sha256
+    )
+    return manifest
+
+
+def serving_report(
+    settings: Settings, schema: FeatureSchema, X: pd.DataFrame, y: npt.NDArray[np.str_]
+) -> dict[str, Any]:
+    """How the exported graphs score on the test split: ONNX parity and INT8 against FP32."""
+    graphs = {}
+    for name in (*CANDIDATES, "mlp.int8"):
+        path = settings.paths.onnx / f"{name}.onnx"
+        if not path.is_file():
+            raise StageError(f"{path} not found: run `make train` to export the models")
+        graphs[name] = path.read_bytes()
+    parity = {}
+    for name in CANDIDATES:
+        trained = load_pipeline(settings.paths.models, name).predict_proba(X)
+        parity[name] = float(np.abs(onnx_proba(graphs[name], schema, X) - trained).max())
+    return {
+        "onnx_max_abs_diff": parity,
+        "int8": compare_int8(graphs["mlp"], graphs["mlp.int8"], schema, X, y),
+    }
 
 
 def evaluate_candidates(settings: Settings) -> dict[str, Any]:
@@ -164,7 +237,7 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
             f"choose from {schema.categorical}"
         )
     test = splits["test"]
-    X, y = schema.frame(test), test[schema.target].to_numpy(dtype=str)
+    X, y = feature_frame(schema, test), test[schema.target].to_numpy(dtype=str)
     champion = load_candidate(paths.models, CHAMPION)
     summary: dict[str, Any] = {
         "champion": champion.name,
@@ -176,7 +249,7 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
     runs = {}
     for name in CANDIDATES:
         candidate = load_candidate(paths.models, name)
-        model = skops.io.load(paths.models / f"{name}.skops", trusted=SKOPS_TRUSTED_TYPES)
+        model = load_pipeline(paths.models, name)
         scores, figures = _evaluate(name, model, X, y, test, settings)
         summary["models"][name] = scores
         metrics = {f"test_{key}": value for key, value in scores["test"].items()}
@@ -184,7 +257,8 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
         metrics["test_majority_rate"] = summary["majority_rate"]
         runs[name] = log_evaluation(candidate.run_id, metrics, figures, settings.mlflow)
         runs[name] |= {"run_id": candidate.run_id, "version": candidate.version}
-    _write(paths.reports / "metrics.json", json.dumps(summary, indent=2) + "\n")
+    summary["serving"] = serving_report(settings, schema, X, y)
+    write_file(paths.reports / "metrics.json", json.dumps(summary, indent=2) + "\n")
     context = {
         "registered_model": settings.mlflow.registered_model,
         "champion_metric": settings.mlflow.champion_metric,
@@ -201,7 +275,7 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
         "git_commit": git_commit(),
         "runs": runs,
     }
-    _write(paths.reports / "model_card.md", report.model_card(summary, context))
+    write_file(paths.reports / "model_card.md", report.model_card(summary, context))
     if not report.update_readme(paths.readme, report.results_table(summary)):
         log.warning("%s has no %s marker: results table not written", paths.readme, report.START)
     return summary
@@ -248,15 +322,16 @@ def _evaluate(
 
 
 def train(settings: Settings, progress: bool = True) -> Promotion:
-    """Run every stage after the data step without DVC: train, promote, evaluate."""
+    """Run every stage after the data step without DVC: train, promote, export, evaluate."""
     for name in CANDIDATES:
         train_candidate(settings, name, progress)
     promotion = promote_champion(settings)
+    export_models(settings)
     evaluate_candidates(settings)
     return promotion
 
 
-def _write(path: Path, content: str | bytes) -> None:
+def write_file(path: Path, content: str | bytes) -> None:
     """Write a file whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")

@@ -4,34 +4,26 @@ from __future__ import annotations
 
 import subprocess
 import warnings
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import mlflow
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from mlflow.data.pandas_dataset import from_pandas
-from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.models.model import ModelInfo
 from sklearn.pipeline import Pipeline
 
 from .config import MlflowSettings
-from .features import FeatureSchema
 from .models import SKOPS_TRUSTED_TYPES
 
 CHAMPION = "champion"
+SERVING_TAG = "serving_sha256"  # model version tag: checksum of the exported serving graph
 SCHEMA_ARTIFACT = "feature_schema.json"
 # Pinned into each logged model so `mlflow models serve` can rebuild the environment.
 RUNTIME_PACKAGES = ("numpy", "pandas", "scikit-learn", "skops", "torch")
-
-
-class NoChampionError(LookupError):
-    """Raised when the registry has no version behind the champion alias."""
 
 
 def configure(cfg: MlflowSettings) -> None:
@@ -106,51 +98,14 @@ def log_evaluation(
     return {"params": dict(client.get_run(run_id).data.params)}
 
 
-@dataclass(frozen=True)
-class Champion:
-    """The model behind the champion alias, with what the API reports about it."""
-
-    model: Pipeline
-    schema: FeatureSchema
-    name: str
-    version: str
-    run_id: str
-    run_name: str
-    metrics: dict[str, float]
-    trained_at: datetime
-
-    @property
-    def classes(self) -> list[str]:
-        """Class labels in the order of the probability columns."""
-        return [str(c) for c in self.model.classes_]
-
-    def predict_proba(self, records: list[dict[str, Any]]) -> npt.NDArray[np.float64]:
-        """Probabilities for records keyed by column name."""
-        return self.model.predict_proba(self.schema.frame(records))  # type: ignore[no-any-return]
-
-
-def load_champion(cfg: MlflowSettings) -> Champion:
-    """Load the champion version of the registered model, or raise NoChampionError."""
+def record_serving(cfg: MlflowSettings, run_id: str, version: str, bundle: Path, sha: str) -> None:
+    """Keep the serving bundle in the champion's run and its checksum on the model version."""
     client = mlflow.MlflowClient(cfg.tracking_uri)
-    missing = NoChampionError(
-        f"no version of {cfg.registered_model!r} has the alias {CHAMPION!r}: run `make train` first"
-    )
-    try:
-        found = client.get_model_version_by_alias(cfg.registered_model, CHAMPION)
-    except MlflowException as exc:
-        raise missing from exc
-    if found.run_id is None:  # a version registered from outside any run
-        raise missing
-    run = client.get_run(found.run_id)
-    schema_dict = mlflow.artifacts.load_dict(f"{run.info.artifact_uri}/{SCHEMA_ARTIFACT}")
-    return Champion(
-        # By version, not alias: the alias could move between the lookup and the load.
-        model=mlflow.sklearn.load_model(f"models:/{cfg.registered_model}/{found.version}"),
-        schema=FeatureSchema.model_validate(schema_dict),
-        name=cfg.registered_model,
-        version=str(found.version),
-        run_id=run.info.run_id,
-        run_name=run.info.run_name,
-        metrics=dict(run.data.metrics),
-        trained_at=datetime.fromtimestamp(found.creation_timestamp / 1000, tz=timezone.utc),
-    )
+    client.log_artifacts(run_id, str(bundle), "serving")
+    client.set_model_version_tag(cfg.registered_model, version, SERVING_TAG, sha)
+
+
+def registered_at(cfg: MlflowSettings, version: str) -> datetime:
+    """When a version of the registered model was created."""
+    found = mlflow.MlflowClient(cfg.tracking_uri).get_model_version(cfg.registered_model, version)
+    return datetime.fromtimestamp(found.creation_timestamp / 1000, tz=timezone.utc)

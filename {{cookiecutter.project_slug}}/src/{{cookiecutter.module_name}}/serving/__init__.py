@@ -1,5 +1,6 @@
-"""HTTP serving of the champion model."""
+"""HTTP serving of the exported champion model."""
 
 from .app import create_app
+from .bundle import BundleError, NoBundleError
 
-__all__ = ["create_app"]
+__all__ = ["BundleError", "NoBundleError", "create_app"]

@@ -1,75 +1,48 @@
-"""The FastAPI application; the champion model is loaded once, at start-up."""
+"""The FastAPI application; the exported champion is loaded once, at start-up."""
 
 from __future__ import annotations
 
-import json
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+import sys
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from .. import __version__
 from ..config import Settings, load_settings
-from ..data import SCHEMA_FILE
-from ..features import FeatureSchema
-from ..tracking import NoChampionError, load_champion
-from .routes import build_router
+from .bundle import NoBundleError, load_bundle, read_manifest
+from .observability import Observability, Telemetry
+from .routes import ADMIN_TOKEN_ENV, Served, build_router
 
 log = logging.getLogger(__name__)
-access = logging.getLogger(f"{__name__}.access")
+
+
+def load_served(settings: Settings) -> Served | None:
+    """Load the bundle; None if nothing was exported yet (BundleError if it was altered)."""
+    try:
+        manifest, model = load_bundle(settings.paths.serving)
+    except NoBundleError as exc:
+        log.warning("%s", exc)
+        return None
+    return Served(manifest, model)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the champion; without one the server still starts and answers 503."""
-    settings: Settings = app.state.settings
-    app.state.champion = None
-    try:
-        champion = load_champion(settings.mlflow)
-    except NoChampionError as exc:
-        log.warning("%s", exc)
-    else:
-        if champion.schema != app.state.schema:
-            log.warning(
-                "the features in %s differ from those %s version %s was trained on: "
-                "run `make train` again",
-                settings.paths.processed / SCHEMA_FILE,
-                champion.name,
-                champion.version,
-            )
-        else:
-            app.state.champion = champion
-            log.info(
-                "serving %s version %s (%s)", champion.name, champion.version, champion.run_name
-            )
+    """Load the model; without one the server still starts and /ready answers 503."""
+    served = load_served(app.state.settings)
+    app.state.served = served
+    app.state.telemetry.set_model(served)
+    if served is not None:
+        m = served.manifest
+        log.info("serving %s version %s (%s)", m.name, m.version, m.candidate)
     yield
-    app.state.champion = None
-
-
-async def access_log(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Log one JSON line per request: route, status, latency, model version; no body values."""
-    began = time.perf_counter()
-    response = await call_next(request)
-    champion = getattr(request.app.state, "champion", None)
-    access.info(
-        json.dumps(
-            {
-                "method": request.method,
-                "path": request.url.path,
-                "status": response.status_code,
-                "latency_ms": round((time.perf_counter() - began) * 1000, 3),
-                "model_version": None if champion is None else champion.version,
-            }
-        )
-    )
-    return response
+    app.state.served = None
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -79,21 +52,46 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": errors})
 
 
+def _access_logger() -> logging.Logger:
+    """One JSON line per request on stderr, without the cost of a pretty console handler."""
+    access = logging.getLogger(f"{__name__}.access")
+    if not access.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)
+        access.propagate = False
+    return access
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; request bodies follow the schema the data step wrote."""
+    """Build the app; request bodies follow the schema of the exported bundle."""
     settings = settings or load_settings()
-    schema_path = settings.paths.processed / SCHEMA_FILE
-    schema = FeatureSchema.load(schema_path) if schema_path.is_file() else None
+    try:
+        schema = read_manifest(settings.paths.serving).feature_schema
+    except NoBundleError:
+        schema = None
     app = FastAPI(
         title=settings.mlflow.registered_model,
         version=__version__,
-        description="Predictions from the champion model in the MLflow registry.",
+        description="Predictions from the champion model, exported to ONNX.",
         lifespan=lifespan,
     )
+    telemetry = Telemetry()
     app.state.settings = settings
     app.state.schema = schema
+    app.state.telemetry = telemetry
+    app.state.served = None
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.include_router(
+        build_router(
+            schema,
+            settings.serving.max_batch,
+            telemetry,
+            admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None,
+        )
+    )
+    # Added last, so outermost: 413s from the body limit are counted and logged too.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.serving.max_body_bytes)
-    app.middleware("http")(access_log)
-    app.include_router(build_router(schema, settings.serving.max_batch))
+    app.add_middleware(Observability, telemetry=telemetry, access=_access_logger())
     return app

@@ -3,97 +3,172 @@
 # No `from __future__ import annotations` here: FastAPI must see the body types built at
 # run time in `build_router`, not their names.
 
+import secrets
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from ..features import FeatureSchema
-from ..tracking import CHAMPION, Champion
+from ..schema import FeatureSchema
+from .bundle import BundleError, Manifest, OnnxModel, load_bundle
+from .observability import Telemetry
 from .schemas import (
     BatchPrediction,
     Health,
     ModelDetails,
     ModelRef,
     Prediction,
+    Ready,
+    Reloaded,
     Scored,
     batch_model,
     record_model,
 )
 
+ALIAS = "champion"
+ADMIN_TOKEN_ENV = "SERVING_ADMIN_TOKEN"  # POST /admin/reload exists only when this is set
 NO_MODEL = "No model is loaded: run `make train` first, then restart the server"
 
 
-def get_champion(request: Request) -> Champion:
+@dataclass(frozen=True)
+class Served:
+    """The exported model being served and its manifest."""
+
+    manifest: Manifest
+    model: OnnxModel
+
+    @property
+    def ref(self) -> ModelRef:
+        """Name and version, as each answer reports them."""
+        return ModelRef(name=self.manifest.name, version=self.manifest.version)
+
+
+async def get_served(request: Request) -> Served:
     """Return the loaded model or answer 503."""
-    champion: Champion | None = request.app.state.champion
-    if champion is None:
+    served: Served | None = request.app.state.served
+    if served is None:
         raise HTTPException(status_code=503, detail=NO_MODEL)
-    return champion
+    return served
 
 
-ChampionDep = Annotated[Champion, Depends(get_champion)]
+# Each request takes the model once: a reload mid-request doesn't change its answer.
+ServedDep = Annotated[Served, Depends(get_served)]
 
 
-def _score(champion: Champion, records: list[BaseModel]) -> list[Scored]:
-    rows = [record.model_dump(by_alias=True) for record in records]
-    classes = champion.classes
-    return [
-        Scored(
-            prediction=classes[int(row.argmax())],
-            probabilities={label: float(p) for label, p in zip(classes, row, strict=True)},
-        )
-        for row in champion.predict_proba(rows)
-    ]
-
-
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     """Answer 415 unless the body is declared as JSON."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
         raise HTTPException(status_code=415, detail="Content-Type must be application/json")
 
 
-def build_router(schema: FeatureSchema | None, max_batch: int) -> APIRouter:
+def build_router(
+    schema: FeatureSchema | None,
+    max_batch: int,
+    telemetry: Telemetry,
+    admin_token: str | None = None,
+) -> APIRouter:
     """Create the routes for records shaped by `schema`."""
     Record = record_model(schema)
     BatchRequest = batch_model(Record, max_batch)
+    fields = list(Record.model_fields)
     router = APIRouter()
     json_only = [Depends(require_json)]
     unavailable: dict[int | str, dict[str, Any]] = {503: {"description": NO_MODEL}}
+    with_body: dict[int | str, dict[str, Any]] = {
+        400: {"description": "The body can't be decoded"},
+        413: {"description": "The body is over `serving.max_body_bytes`"},
+        415: {"description": "The body is not declared as application/json"},
+        **unavailable,
+    }
 
-    @router.get("/health", responses=unavailable)
-    def health(champion: ChampionDep) -> Health:
-        """Report that a model is loaded and which one."""
-        return Health(model=ModelRef(name=champion.name, version=champion.version))
+    def score(served: Served, records: list[BaseModel]) -> list[Scored]:
+        rows = [[getattr(record, name) for name in fields] for record in records]
+        classes = served.model.classes
+        proba = served.model.predict_proba(rows)
+        labels = [classes[i] for i in proba.argmax(axis=1).tolist()]
+        telemetry.count(labels)
+        return [
+            Scored(prediction=label, probabilities=dict(zip(classes, row, strict=True)))
+            for label, row in zip(labels, proba.tolist(), strict=True)
+        ]
 
-    @router.post("/predict", responses=unavailable, dependencies=json_only)
-    def predict(record: Record, champion: ChampionDep) -> Prediction:  # type: ignore[valid-type]
+    @router.get("/health")
+    async def health() -> Health:
+        """Liveness: the process answers. Whether a model is loaded is `/ready`'s job."""
+        return Health()
+
+    @router.get("/ready", responses=unavailable)
+    async def ready(served: ServedDep) -> Ready:
+        """Readiness: a model is loaded, and which one."""
+        return Ready(model=served.ref)
+
+    # Async: a single row takes microseconds, less than a hop to the thread pool.
+    @router.post("/predict", responses=with_body, dependencies=json_only)
+    async def predict(record: Record, served: ServedDep) -> Prediction:  # type: ignore[valid-type]
         """Predict the class of one record."""
-        [scored] = _score(champion, [record])
-        model = ModelRef(name=champion.name, version=champion.version)
-        return Prediction(**scored.model_dump(), model=model)
-
-    @router.post("/predict/batch", responses=unavailable, dependencies=json_only)
-    def predict_batch(body: BatchRequest, champion: ChampionDep) -> BatchPrediction:  # type: ignore[valid-type]
-        """Predict the class of each record, in order."""
-        return BatchPrediction(
-            predictions=_score(champion, body.records),  # type: ignore[attr-defined]
-            model=ModelRef(name=champion.name, version=champion.version),
+        [scored] = score(served, [record])
+        return Prediction(
+            prediction=scored.prediction, probabilities=scored.probabilities, model=served.ref
         )
+
+    # Sync: a big batch runs in the thread pool and doesn't hold up other requests.
+    @router.post("/predict/batch", responses=with_body, dependencies=json_only)
+    def predict_batch(body: BatchRequest, served: ServedDep) -> BatchPrediction:  # type: ignore[valid-type]
+        """Predict the class of each record, in order."""
+        records = body.records  # type: ignore[attr-defined]
+        return BatchPrediction(predictions=score(served, records), model=served.ref)
 
     @router.get("/model", responses=unavailable)
-    def model(champion: ChampionDep) -> ModelDetails:
-        """Describe the served model: version, metrics, features."""
+    async def model(served: ServedDep) -> ModelDetails:
+        """Describe the served model: version, run, validation metrics, features."""
+        m = served.manifest
         return ModelDetails(
-            name=champion.name,
-            version=champion.version,
-            alias=CHAMPION,
-            run_id=champion.run_id,
-            run_name=champion.run_name,
-            metrics=champion.metrics,
-            trained_at=champion.trained_at,
-            feature_schema=champion.schema,
+            name=m.name,
+            version=m.version,
+            alias=ALIAS,
+            candidate=m.candidate,
+            run_id=m.run_id,
+            quantized=m.quantized,
+            sha256=m.sha256,
+            metrics=m.metrics,
+            trained_at=m.trained_at,
+            feature_schema=m.feature_schema,
         )
+
+    @router.get("/metrics", response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus metrics: requests, latency, predictions per class, model version."""
+        return Response(generate_latest(telemetry.registry), media_type=CONTENT_TYPE_LATEST)
+
+    if admin_token:
+
+        @router.post("/admin/reload", responses={401: {"description": "Wrong or no token"}})
+        async def reload(
+            request: Request, authorization: Annotated[str | None, Header()] = None
+        ) -> Reloaded:
+            """Load the bundle again (after `make train`) and serve it from the next request."""
+            if not secrets.compare_digest(authorization or "", f"Bearer {admin_token}"):
+                raise HTTPException(status_code=401, detail="Authorization: Bearer <token> needed")
+            app = request.app
+            previous: Served | None = app.state.served
+            try:
+                manifest, model = await run_in_threadpool(
+                    load_bundle, app.state.settings.paths.serving
+                )
+            except BundleError as exc:
+                raise HTTPException(status_code=409, detail=str(exc)) from None
+            if manifest.feature_schema != schema:
+                raise HTTPException(
+                    status_code=409,
+                    detail="the new bundle expects other features: restart the server instead",
+                )
+            served = Served(manifest, model)
+            app.state.served = served
+            telemetry.set_model(served)
+            return Reloaded(previous=None if previous is None else previous.ref, model=served.ref)
 
     return router

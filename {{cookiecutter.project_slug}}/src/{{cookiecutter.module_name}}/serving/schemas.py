@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, create_model
 
-from ..features import FeatureSchema
+from ..schema import FeatureSchema
+
+RANGE_MARGIN = 10  # how many training spans a number may lie outside the training range
 
 
 class ModelRef(BaseModel):
@@ -38,9 +40,22 @@ class BatchPrediction(BaseModel):
 
 
 class Health(BaseModel):
-    """Answer to `GET /health` when a model is loaded."""
+    """Answer to `GET /health`: the process is alive."""
 
     status: Literal["ok"] = "ok"
+
+
+class Ready(BaseModel):
+    """Answer to `GET /ready` when a model is loaded."""
+
+    status: Literal["ready"] = "ready"
+    model: ModelRef
+
+
+class Reloaded(BaseModel):
+    """Answer to `POST /admin/reload`."""
+
+    previous: ModelRef | None
     model: ModelRef
 
 
@@ -48,8 +63,10 @@ class ModelDetails(ModelRef):
     """Answer to `GET /model`."""
 
     alias: str
+    candidate: str
     run_id: str
-    run_name: str
+    quantized: bool
+    sha256: str
     metrics: dict[str, float]
     trained_at: datetime
     feature_schema: FeatureSchema
@@ -59,23 +76,28 @@ def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
     """Build the body of one record: numbers are finite floats, categories the values seen.
 
     Every field is required; `null` stands for a missing value, which the model imputes.
+    Numbers may stray RANGE_MARGIN training spans beyond the training range, no further:
+    beyond that a prediction is extrapolation, and 32-bit arithmetic can overflow.
     Field names are positional and the column names are aliases, so any column name works.
     """
-    if schema is None:  # nothing trained yet: accept anything, the routes answer 503
+    if schema is None:  # nothing exported yet: accept anything, the routes answer 503
         return create_model("Record", __config__=ConfigDict(extra="allow"))
     fields: dict[str, Any] = {}
     for i, feature in enumerate(schema.features):
         if feature.kind == "numeric":
             annotation: Any = FiniteFloat | None
-            hint = (
-                f"number, {feature.min:g} to {feature.max:g} in training"
-                if (feature.min is not None and feature.max is not None)
-                else "number"
-            )
+            bounds: dict[str, float] = {}
+            hint = "number"
+            if feature.min is not None and feature.max is not None:
+                margin = RANGE_MARGIN * max(feature.max - feature.min, abs(feature.max), 1.0)
+                bounds = {"ge": feature.min - margin, "le": feature.max + margin}
+                hint = f"number, {feature.min:g} to {feature.max:g} in training"
+            # Strict: "45" or true is a client bug, not a number to coerce.
+            field = Field(alias=feature.name, description=hint, strict=True, **bounds)  # type: ignore[call-overload]
         else:
             annotation = Literal[tuple(feature.categories)] | None if feature.categories else None
-            hint = "one of the categories seen in training"
-        fields[f"field_{i}"] = (annotation, Field(alias=feature.name, description=hint))
+            field = Field(alias=feature.name, description="one of the categories seen in training")
+        fields[f"field_{i}"] = (annotation, field)
     return create_model("Record", __config__=ConfigDict(extra="forbid", title="Record"), **fields)
 
 

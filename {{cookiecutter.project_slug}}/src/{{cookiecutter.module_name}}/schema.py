@@ -1,0 +1,55 @@
+"""The feature schema: the inputs and classes of a model, as training saw them.
+
+Plain pydantic, no data libraries: the server imports it too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class Feature(BaseModel):
+    """One input column: its kind and what training saw of it."""
+
+    name: str
+    kind: Literal["numeric", "categorical"]
+    min: float | None = None
+    max: float | None = None
+    categories: list[str] = []
+    missing: int = 0
+
+
+class FeatureSchema(BaseModel):
+    """Inputs and classes of the model; the API and the tests are generated from it."""
+
+    target: str
+    classes: list[str]
+    features: list[Feature]
+
+    @property
+    def names(self) -> list[str]:
+        """Feature names in training order."""
+        return [f.name for f in self.features]
+
+    @property
+    def numeric(self) -> list[str]:
+        """Names of the numeric features."""
+        return [f.name for f in self.features if f.kind == "numeric"]
+
+    @property
+    def categorical(self) -> list[str]:
+        """Names of the categorical features."""
+        return [f.name for f in self.features if f.kind == "categorical"]
+
+    def save(self, path: Path) -> None:
+        """Write the schema as JSON."""
+        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> FeatureSchema:
+        """Read a schema written by `save`."""
+        return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))

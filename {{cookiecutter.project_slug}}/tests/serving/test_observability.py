@@ -1,0 +1,52 @@
+import json
+import logging
+
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def samples(client):
+    found = {}
+    for family in text_string_to_metric_families(client.get("/metrics").text):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def test_metrics_count_requests_latency_and_predicted_classes(client, record, trained):
+    version = trained.promotion.champion.version
+    before = samples(client)
+    answer = client.post("/predict", json=record).json()
+    after = samples(client)
+
+    def grew(name, **labels):
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0) - before.get(key, 0)
+
+    assert grew("http_requests_total", method="POST", route="/predict", status="200") == 1
+    assert grew("http_request_duration_seconds_count", route="/predict") == 1
+    assert grew("predictions_total", model_version=version, label=answer["prediction"]) == 1
+    info = [key for key in after if key[0] == "model_info"]
+    assert [dict(labels)["version"] for _, labels in info] == [version]
+
+
+def test_refused_requests_are_counted_by_status(client):
+    before = samples(client)
+    client.post("/predict", json={})
+    key = ("http_requests_total", (("method", "POST"), ("route", "/predict"), ("status", "422")))
+    assert samples(client)[key] - before.get(key, 0) == 1
+
+
+def test_one_json_log_line_per_request_without_values(client, record, caplog, trained):
+    access = logging.getLogger("{{ cookiecutter.module_name }}.serving.app.access")
+    access.addHandler(caplog.handler)  # the access log doesn't propagate to the root logger
+    try:
+        client.post("/predict", json=record)
+    finally:
+        access.removeHandler(caplog.handler)
+    [line] = [r.getMessage() for r in caplog.records if r.name == access.name]
+    entry = json.loads(line)
+    assert entry["path"] == "/predict"
+    assert entry["status"] == 200
+    assert entry["latency_ms"] > 0
+    assert entry["model_version"] == trained.promotion.champion.version
+    assert all(str(value) not in line for value in record.values() if isinstance(value, str))

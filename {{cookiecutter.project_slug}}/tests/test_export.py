@@ -1,0 +1,106 @@
+import json
+import shutil
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pytest
+
+import {{ cookiecutter.module_name }}
+from {{ cookiecutter.module_name }}.data import load_splits
+from {{ cookiecutter.module_name }}.export import ExportError, check_parity, onnx_proba, to_onnx
+from {{ cookiecutter.module_name }}.features import feature_frame
+from {{ cookiecutter.module_name }}.pipeline import CANDIDATES, export_models, load_pipeline
+from {{ cookiecutter.module_name }}.serving.bundle import MANIFEST_FILE, read_manifest
+
+
+@pytest.fixture(scope="module")
+def test_split(trained):
+    splits, schema = load_splits(trained.settings.paths.processed)
+    test = splits["test"]
+    return feature_frame(schema, test), test[schema.target].to_numpy(dtype=str), schema
+
+
+@pytest.mark.parametrize("name", CANDIDATES)
+def test_exported_graph_matches_the_trained_model(trained, test_split, name):
+    X, _, schema = test_split
+    graph = (trained.settings.paths.onnx / f"{name}.onnx").read_bytes()
+    trained_proba = load_pipeline(trained.settings.paths.models, name).predict_proba(X)
+    assert np.abs(onnx_proba(graph, schema, X) - trained_proba).max() < 1e-5
+
+
+def test_served_probabilities_match_the_trained_champion(trained, test_split):
+    from fastapi.testclient import TestClient
+
+    from {{ cookiecutter.module_name }}.serving import create_app
+
+    X, _, schema = test_split
+    records = X.astype(object).where(X.notna(), None).to_dict(orient="records")
+    with TestClient(create_app(trained.settings)) as client:
+        answer = client.post("/predict/batch", json={"records": records}).json()
+    served = np.array(
+        [[p["probabilities"][c] for c in schema.classes] for p in answer["predictions"]]
+    )
+    champion = load_pipeline(trained.settings.paths.models, trained.promotion.champion.name)
+    assert np.abs(served - champion.predict_proba(X)).max() < 1e-5
+
+
+def test_missing_values_are_imputed_as_in_training(trained, test_split):
+    X, _, schema = test_split
+    holes = X.head(20).copy()
+    for i in range(len(schema.names)):
+        holes.iloc[i :: len(schema.names), i] = None  # every feature missing somewhere
+    holes = feature_frame(schema, holes)
+    pipeline = load_pipeline(trained.settings.paths.models, "baseline")
+    check_parity("baseline", to_onnx(pipeline, schema).SerializeToString(), pipeline, schema, holes)
+
+
+def test_parity_failure_names_the_model(trained, test_split):
+    X, _, schema = test_split
+    baseline = load_pipeline(trained.settings.paths.models, "baseline")
+    other = (trained.settings.paths.onnx / "mlp.onnx").read_bytes()
+    with pytest.raises(ExportError, match="baseline differs"):
+        check_parity("baseline", other, baseline, schema, X, tolerance=1e-12)
+
+
+def test_checksum_and_bundle_are_recorded_in_mlflow(trained):
+    manifest = read_manifest(trained.settings.paths.serving)
+    cfg = trained.settings.mlflow
+    client = mlflow.MlflowClient(cfg.tracking_uri)
+    version = client.get_model_version(cfg.registered_model, manifest.version)
+    assert version.tags["serving_sha256"] == manifest.sha256
+    assert manifest.run_id == trained.promotion.champion.run_id
+    logged = {a.path for a in client.list_artifacts(manifest.run_id, "serving")}
+    assert logged == {"serving/model.onnx", f"serving/{MANIFEST_FILE}"}
+
+
+def test_int8_is_reported_next_to_fp32(trained):
+    report = json.loads((trained.settings.paths.reports / "metrics.json").read_text())["serving"]
+    assert set(report["onnx_max_abs_diff"]) == set(CANDIDATES)
+    assert max(report["onnx_max_abs_diff"].values()) < 1e-5
+    int8 = report["int8"]
+    assert int8["size_bytes_int8"] < int8["size_bytes_fp32"]
+    assert int8["accuracy_change"] == pytest.approx(int8["accuracy_int8"] - int8["accuracy_fp32"])
+    assert int8["accuracy_int8"] > int8["accuracy_fp32"] - 0.05
+    assert int8["latency_us_int8"] > 0
+
+
+def test_int8_option_serves_the_quantized_mlp(trained, base_settings, make_settings, tmp_path):
+    source = trained.settings.paths.processed.parents[1]
+    shutil.copytree(source, tmp_path, dirs_exist_ok=True)
+    serving = base_settings.serving.model_copy(update={"int8": True})
+    settings = make_settings(tmp_path, base_settings.model_copy(update={"serving": serving}))
+    champion = trained.promotion.champion.name
+    manifest = export_models(settings)
+    assert manifest.quantized == (champion == "mlp")
+    expected = "mlp.int8" if champion == "mlp" else champion
+    graph = (settings.paths.onnx / f"{expected}.onnx").read_bytes()
+    assert (settings.paths.serving / "model.onnx").read_bytes() == graph
+
+
+def test_graphs_carry_no_machine_paths(trained):
+    # The torch exporter records stack traces; a shipped graph must not name our folders.
+    source = str(Path({{ cookiecutter.module_name }}.__file__).resolve().parent).encode()
+    graphs = list(trained.settings.paths.onnx.glob("*.onnx"))
+    assert len(graphs) == 3
+    assert all(source not in graph.read_bytes() for graph in graphs)
