@@ -14,7 +14,6 @@ not absolute figures across machines. Exits 1 if any request failed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import json
 import os
@@ -35,10 +34,9 @@ from {{ cookiecutter.module_name }}.config import Settings, load_settings
 from {{ cookiecutter.module_name }}.data import load_splits
 from {{ cookiecutter.module_name }}.export import compare_int8, rows_of
 from {{ cookiecutter.module_name }}.features import feature_frame
-from {{ cookiecutter.module_name }}.pipeline import CANDIDATES, load_candidate, load_pipeline
+from {{ cookiecutter.module_name }}.pipeline import CANDIDATES, describe, load_candidate, load_pipeline
 from {{ cookiecutter.module_name }}.schema import FeatureSchema
 from {{ cookiecutter.module_name }}.serving.bundle import Manifest, OnnxModel, write_bundle
-from {{ cookiecutter.module_name }}.tracking import registered_at
 
 HOST = "127.0.0.1"
 PACKAGE = Manifest.__module__.split(".")[0]
@@ -232,17 +230,7 @@ def bundle_for(name: str, settings: Settings, schema: FeatureSchema, directory: 
     """Write a serving bundle for one candidate's exported graph, as the export stage would."""
     graph = (settings.paths.onnx / f"{name}.onnx").read_bytes()
     candidate = load_candidate(settings.paths.models, name)
-    manifest = Manifest(
-        name=settings.mlflow.registered_model,
-        version=candidate.version,
-        candidate=name,
-        run_id=candidate.run_id,
-        trained_at=registered_at(settings.mlflow, candidate.version),
-        metrics=candidate.metrics,
-        feature_schema=schema,
-        quantized=False,
-        sha256=hashlib.sha256(graph).hexdigest(),
-    )
+    manifest = describe(settings, candidate, schema, graph, quantized=False)
     write_bundle(directory / name, graph, manifest)
     return directory / name
 

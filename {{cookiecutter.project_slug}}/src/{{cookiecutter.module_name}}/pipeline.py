@@ -168,6 +168,23 @@ def load_pipeline(models: Path, name: str) -> Pipeline:
     return skops.io.load(path, trusted=SKOPS_TRUSTED_TYPES)
 
 
+def describe(
+    settings: Settings, candidate: Candidate, schema: FeatureSchema, graph: bytes, quantized: bool
+) -> Manifest:
+    """Describe a registered candidate's exported graph: what the server reports of it."""
+    return Manifest(
+        name=settings.mlflow.registered_model,
+        version=candidate.version,
+        candidate=candidate.name,
+        run_id=candidate.run_id,
+        trained_at=registered_at(settings.mlflow, candidate.version),
+        metrics=candidate.metrics,
+        feature_schema=schema,
+        quantized=quantized,
+        sha256=hashlib.sha256(graph).hexdigest(),
+    )
+
+
 def export_models(settings: Settings) -> Manifest:
     """Export each candidate to ONNX, check it, and bundle the champion's graph for serving."""
     splits, schema = load_splits(settings.paths.processed)
@@ -188,17 +205,7 @@ def export_models(settings: Settings) -> Manifest:
     if settings.serving.int8 and not quantized:
         log.warning("serving.int8: the champion is %s, not the MLP; serving FP32", champion.name)
     graph = graphs["mlp.int8" if quantized else champion.name]
-    manifest = Manifest(
-        name=settings.mlflow.registered_model,
-        version=champion.version,
-        candidate=champion.name,
-        run_id=champion.run_id,
-        trained_at=registered_at(settings.mlflow, champion.version),
-        metrics=champion.metrics,
-        feature_schema=schema,
-        quantized=quantized,
-        sha256=hashlib.sha256(graph).hexdigest(),
-    )
+    manifest = describe(settings, champion, schema, graph, quantized)
     write_bundle(paths.serving, graph, manifest)
     record_serving(
         settings.mlflow, champion.run_id, champion.version, paths.serving, manifest.sha256

@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -84,3 +86,29 @@ def test_reload_serves_a_new_export_and_keeps_the_old_on_a_bad_one(own_bundle, r
         assert MODEL_FILE in response.json()["detail"]
         assert client.post("/predict", json=record).status_code == 200
         assert client.get("/ready").json()["model"]["version"] == "99"
+
+
+def test_reload_drops_no_request_in_flight(own_bundle, record, monkeypatch):
+    monkeypatch.setenv(ADMIN_TOKEN_ENV, "s3cret")
+    folder = own_bundle.paths.serving
+    manifest = read_manifest(folder)
+    graph = (folder / MODEL_FILE).read_bytes()
+    answers: list[tuple[int, str]] = []
+    with TestClient(create_app(own_bundle)) as client:
+
+        def predict_many() -> None:
+            for _ in range(40):
+                response = client.post("/predict", json=record)
+                answers.append((response.status_code, response.json()["model"]["version"]))
+
+        threads = [threading.Thread(target=predict_many) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for version in ("10", "11", "12"):
+            write_bundle(folder, graph, manifest.model_copy(update={"version": version}))
+            assert reload(client, "s3cret").status_code == 200
+        for thread in threads:
+            thread.join()
+    assert len(answers) == 160
+    assert {status for status, _ in answers} == {200}
+    assert {version for _, version in answers} <= {manifest.version, "10", "11", "12"}

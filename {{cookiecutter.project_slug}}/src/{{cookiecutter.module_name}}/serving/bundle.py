@@ -103,14 +103,18 @@ def write_bundle(directory: Path, model: bytes, manifest: Manifest) -> None:
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a server running as another user reads it
+    retired = staging.with_name(f"{staging.name}.old")
     try:
         (staging / MODEL_FILE).write_bytes(model)
         (staging / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2) + "\n")
+        # Two renames: a reader never sees a half-written bundle (between them, briefly, none;
+        # a reload then answers 409 and keeps serving the old model).
         if directory.exists():
-            shutil.rmtree(directory)
+            os.replace(directory, retired)
         os.replace(staging, directory)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def read_manifest(directory: Path) -> Manifest:
