@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     NonNegativeFloat,
+    NonNegativeInt,
     PositiveFloat,
     PositiveInt,
     ValidationError,
@@ -30,10 +31,27 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SyntheticSettings(_Section):
+    """Size of the table that `data.source: synthetic` generates (target column: `label`)."""
+
+    rows: PositiveInt = 100_000
+    numeric_features: NonNegativeInt = 16
+    categorical_features: NonNegativeInt = 4
+    classes: int = Field(3, ge=2)
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _has_features(self) -> SyntheticSettings:
+        if self.numeric_features + self.categorical_features == 0:
+            raise ValueError("numeric_features + categorical_features must be at least 1")
+        return self
+
+
 class DataSettings(_Section):
     """Where the table comes from and how it is split."""
 
     source: str = "penguins"
+    synthetic: SyntheticSettings = SyntheticSettings()
     target: str = "species"
     drop: list[str] = []
     test_size: float = Field(0.2, gt=0, lt=1)

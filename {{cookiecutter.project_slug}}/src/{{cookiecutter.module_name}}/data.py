@@ -14,9 +14,10 @@ from palmerpenguins import load_penguins
 from pandas.api import types as ptypes
 from sklearn.model_selection import train_test_split
 
-from .config import DataSettings, Settings
+from .config import DataSettings, Settings, SyntheticSettings
 from .features import feature_frame, infer_schema
 from .schema import FeatureSchema
+from .synthetic import generate
 
 log = logging.getLogger(__name__)
 
@@ -25,22 +26,27 @@ SCHEMA_FILE = "schema.json"
 MIN_ROWS_PER_CLASS = 3  # one each for train, validation and test
 
 BUILTIN: dict[str, Callable[[], pd.DataFrame]] = {"penguins": load_penguins}
+SYNTHETIC = "synthetic"  # generated from `data.synthetic`
 
 
 class DataError(ValueError):
     """Raised when the data can't be used; the message names the file or column at fault."""
 
 
-def load_source(source: str) -> pd.DataFrame:
-    """Read `data.source`: a built-in dataset name, or a CSV/Parquet file path or URL."""
+def load_source(source: str, synthetic: SyntheticSettings | None = None) -> pd.DataFrame:
+    """Read `data.source`: a built-in dataset, `synthetic`, or a CSV/Parquet file path or URL."""
     if source in BUILTIN:
         return BUILTIN[source]()
+    if source == SYNTHETIC:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = generate(synthetic or SyntheticSettings(), Path(tmp) / "synthetic.parquet")
+            return pd.read_parquet(path)
     is_url = urlparse(source).scheme in {"http", "https"}
     name = (urlparse(source).path if is_url else source).lower()
     if not is_url and not Path(source).is_file():
         raise DataError(
             f"data.source: {source!r} is neither a built-in dataset "
-            f"({', '.join(BUILTIN)}) nor an existing file"
+            f"({', '.join([*BUILTIN, SYNTHETIC])}) nor an existing file"
         )
     try:
         if name.endswith((".csv", ".csv.gz")):
@@ -127,7 +133,7 @@ def write_splits(splits: dict[str, pd.DataFrame], schema: FeatureSchema, out_dir
 def prepare(settings: Settings) -> FeatureSchema:
     """Run the data step: ingest, validate, split, infer the schema and write everything."""
     cfg, out_dir = settings.data, settings.paths.processed
-    df = validate(load_source(cfg.source), cfg)
+    df = validate(load_source(cfg.source, cfg.synthetic), cfg)
     splits = split(df, cfg, settings.seed)
     schema = infer_schema(splits["train"], cfg.target)
     splits = {
