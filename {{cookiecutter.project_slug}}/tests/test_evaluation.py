@@ -68,9 +68,26 @@ def test_importance_ranks_the_informative_column_first():
     X = pd.DataFrame({"noise": rng.normal(size=200), "signal": rng.normal(size=200)})
     y = np.where(X["signal"] > 0, "up", "down")
     model = LogisticRegression().fit(X, y)
-    ranked = feature_importance(model, X, y, repeats=3, seed=0)
+    ranked = feature_importance(model, X, y, repeats=3, seed=0, max_rows=10_000)
     assert list(ranked) == ["signal", "noise"]
     assert ranked["signal"] > 0.3
+
+
+def test_importance_scores_at_most_max_rows_per_repeat():
+    seen = []
+
+    class Counting(LogisticRegression):  # type: ignore[misc]
+        def predict(self, X):
+            seen.append(len(X))
+            return super().predict(X)
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"noise": rng.normal(size=500), "signal": rng.normal(size=500)})
+    y = np.where(X["signal"] > 0, "up", "down")
+    ranked = feature_importance(Counting().fit(X, y), X, y, repeats=2, seed=0, max_rows=100)
+    # One baseline score on every row (scikit-learn's way), then samples: 2 columns x 2 repeats.
+    assert sorted(seen) == [100, 100, 100, 100, 500]
+    assert list(ranked) == ["signal", "noise"]
 
 
 # "d" is predicted but never true: scikit-learn warns, and leaves it out of balanced accuracy.

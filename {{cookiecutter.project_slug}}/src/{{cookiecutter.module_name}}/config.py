@@ -106,6 +106,7 @@ class EvaluationSettings(_Section):
     min_slice_size: PositiveInt = 10
     bootstrap: PositiveInt = 1000
     importance_repeats: PositiveInt = 5
+    importance_rows: PositiveInt = 10_000  # test rows drawn per repeat, at most
 
 
 class ServingSettings(_Section):

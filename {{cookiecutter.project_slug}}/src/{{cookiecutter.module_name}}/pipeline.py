@@ -301,7 +301,7 @@ def _evaluate(
     classes = [str(c) for c in model.classes_]
     proba = model.predict_proba(X)
     low, high = bootstrap_interval(y, proba, classes, cfg.main_metric, cfg.bootstrap, seed)
-    importance = feature_importance(model, X, y, cfg.importance_repeats, seed)
+    importance = feature_importance(model, X, y, cfg.importance_repeats, seed, cfg.importance_rows)
     scores = {
         "test": classification_metrics(y, proba, classes),
         "interval": {"low": low, "high": high},
