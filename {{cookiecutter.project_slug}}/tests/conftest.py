@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 import pytest
+import yaml
 
 from {{ cookiecutter.module_name }}.config import Paths, Settings, load_settings
 from {{ cookiecutter.module_name }}.data import load_source, load_splits, prepare
@@ -77,6 +78,27 @@ def trained(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
         prepare(settings)
         promotion = train(settings, progress=False)
     return Trained(settings, promotion)
+
+
+@pytest.fixture(scope="session")
+def train_with_params(
+    make_settings: Callable[..., Settings],
+) -> Callable[[Path, dict[str, dict[str, Any]]], Settings]:
+    """Return a function that runs the pipeline on a params.yaml copy with some sections changed."""
+
+    def run(workdir: Path, changes: dict[str, dict[str, Any]]) -> Settings:
+        params = yaml.safe_load((ROOT / "params.yaml").read_text())
+        for section, values in changes.items():
+            params[section].update(values)
+        (workdir / "params.yaml").write_text(yaml.safe_dump(params))
+        settings = make_settings(workdir, load_settings(workdir / "params.yaml"))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(workdir)  # MLflow keeps artifacts of a new experiment in ./mlruns
+            prepare(settings)
+            train(settings, progress=False)
+        return settings
+
+    return run
 
 
 class Prepared(NamedTuple):

@@ -5,33 +5,26 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 from sklearn.datasets import load_breast_cancer
 
-from {{ cookiecutter.module_name }}.config import load_settings
-from {{ cookiecutter.module_name }}.data import prepare
-from {{ cookiecutter.module_name }}.pipeline import train
 from {{ cookiecutter.module_name }}.serving import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def cancer(make_settings, tmp_path_factory):
+def cancer(train_with_params, tmp_path_factory):
     """Point a copy of params.yaml at scikit-learn's breast cancer table, and run it all."""
     workdir = tmp_path_factory.mktemp("cancer")
     load_breast_cancer(as_frame=True).frame.to_csv(workdir / "cancer.csv", index=False)
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["data"].update(source=str(workdir / "cancer.csv"), target="target")
-    params["evaluation"].update(slices=[], bootstrap=200)
-    (workdir / "params.yaml").write_text(yaml.safe_dump(params))
-    settings = make_settings(workdir, load_settings(workdir / "params.yaml"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(workdir)
-        prepare(settings)
-        train(settings, progress=False)
-    return settings
+    return train_with_params(
+        workdir,
+        {
+            "data": {"source": str(workdir / "cancer.csv"), "target": "target"},
+            "evaluation": {"slices": [], "bootstrap": 200},
+        },
+    )
 
 
 def test_metrics_for_a_binary_table(cancer):

@@ -10,8 +10,6 @@ import yaml
 
 from {{ cookiecutter.module_name }} import synthetic
 from {{ cookiecutter.module_name }}.config import SettingsError, SyntheticSettings, load_settings
-from {{ cookiecutter.module_name }}.data import prepare
-from {{ cookiecutter.module_name }}.pipeline import train
 from {{ cookiecutter.module_name }}.synthetic import TARGET, column_names, generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,20 +53,16 @@ def test_a_table_without_features_is_refused_naming_the_key(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def trained_on_synthetic(make_settings, tmp_path_factory):
+def trained_on_synthetic(train_with_params, tmp_path_factory):
     """The whole pipeline on a small synthetic table, chosen in a params.yaml copy only."""
-    workdir = tmp_path_factory.mktemp("synthetic")
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    params["data"].update(source="synthetic", target=TARGET, synthetic=SMALL.model_dump())
-    params["evaluation"].update(slices=["cat_00"], bootstrap=100, importance_repeats=1)
-    params["torch"].update(epochs=10)
-    (workdir / "params.yaml").write_text(yaml.safe_dump(params))
-    settings = make_settings(workdir, load_settings(workdir / "params.yaml"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(workdir)
-        prepare(settings)
-        train(settings, progress=False)
-    return settings
+    return train_with_params(
+        tmp_path_factory.mktemp("synthetic"),
+        {
+            "data": {"source": "synthetic", "target": TARGET, "synthetic": SMALL.model_dump()},
+            "evaluation": {"slices": ["cat_00"], "bootstrap": 100, "importance_repeats": 1},
+            "torch": {"epochs": 10},
+        },
+    )
 
 
 def test_both_models_learn_the_signal(trained_on_synthetic):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import urllib.error
@@ -156,18 +155,15 @@ def serve(
     """Serve the exported champion over HTTP."""
     import uvicorn
 
-    from .serving import BundleError, NoBundleError, create_app
-    from .serving.bundle import load_bundle
+    from .serving import BundleError, create_app
 
     settings = _settings(params)
     if bundle is not None:
         settings = settings.model_copy(
             update={"paths": settings.paths.model_copy(update={"serving": bundle})}
         )
-    # Refuse an altered bundle here, in one line, before the port opens. Without any bundle
-    # the server starts anyway and /ready says what to run.
-    with _clean_errors(BundleError), contextlib.suppress(NoBundleError):
-        load_bundle(settings.paths.serving)
+    # An altered bundle stops here with one line; without any bundle the server starts
+    # anyway and /ready says what to run.
     with _clean_errors(BundleError):
         app = create_app(settings)
     # The app logs one JSON line per request itself: no uvicorn access log on top.

@@ -137,6 +137,11 @@ def onnx_proba(model: bytes, schema: FeatureSchema, X: pd.DataFrame) -> npt.NDAr
     return OnnxModel(model, schema).predict_proba(rows_of(X[schema.names]))
 
 
+def parity_gap(model: bytes, pipeline: Pipeline, schema: FeatureSchema, X: pd.DataFrame) -> float:
+    """Largest gap between the graph's and the pipeline's probabilities on X."""
+    return float(np.abs(onnx_proba(model, schema, X) - pipeline.predict_proba(X)).max())
+
+
 def check_parity(
     name: str,
     model: bytes,
@@ -146,7 +151,7 @@ def check_parity(
     tolerance: float = 1e-5,
 ) -> float:
     """Return the largest probability gap to the pipeline on X; raise if above `tolerance`."""
-    gap = float(np.abs(onnx_proba(model, schema, X) - pipeline.predict_proba(X)).max())
+    gap = parity_gap(model, pipeline, schema, X)
     if gap > tolerance:
         raise ExportError(
             f"the ONNX graph of {name} differs from the trained model by {gap:.2e} "

@@ -30,7 +30,7 @@ from .evaluation import (
     majority_rate,
     slice_metrics,
 )
-from .export import check_parity, compare_int8, onnx_proba, quantize_int8, to_onnx
+from .export import check_parity, compare_int8, parity_gap, quantize_int8, to_onnx
 from .features import build_preprocessor, feature_frame
 from .models import SKOPS_TRUSTED_TYPES, MLPClassifier, build_baseline
 from .schema import FeatureSchema
@@ -214,7 +214,11 @@ def export_models(settings: Settings) -> Manifest:
 
 
 def serving_report(
-    settings: Settings, schema: FeatureSchema, X: pd.DataFrame, y: npt.NDArray[np.str_]
+    settings: Settings,
+    pipelines: dict[str, Pipeline],
+    schema: FeatureSchema,
+    X: pd.DataFrame,
+    y: npt.NDArray[np.str_],
 ) -> dict[str, Any]:
     """How the exported graphs score on the test split: ONNX parity and INT8 against FP32."""
     graphs = {}
@@ -223,10 +227,7 @@ def serving_report(
         if not path.is_file():
             raise StageError(f"{path} not found: run `make train` to export the models")
         graphs[name] = path.read_bytes()
-    parity = {}
-    for name in CANDIDATES:
-        trained = load_pipeline(settings.paths.models, name).predict_proba(X)
-        parity[name] = float(np.abs(onnx_proba(graphs[name], schema, X) - trained).max())
+    parity = {name: parity_gap(graphs[name], pipelines[name], schema, X) for name in CANDIDATES}
     return {
         "onnx_max_abs_diff": parity,
         "int8": compare_int8(graphs["mlp"], graphs["mlp.int8"], schema, X, y),
@@ -254,9 +255,11 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
         "models": {},
     }
     runs = {}
-    for name in CANDIDATES:
+    pipelines: dict[str, Pipeline] = {
+        name: load_pipeline(paths.models, name) for name in CANDIDATES
+    }
+    for name, model in pipelines.items():
         candidate = load_candidate(paths.models, name)
-        model = load_pipeline(paths.models, name)
         scores, figures = _evaluate(name, model, X, y, test, settings)
         summary["models"][name] = scores
         metrics = {f"test_{key}": value for key, value in scores["test"].items()}
@@ -264,7 +267,7 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
         metrics["test_majority_rate"] = summary["majority_rate"]
         runs[name] = log_evaluation(candidate.run_id, metrics, figures, settings.mlflow)
         runs[name] |= {"run_id": candidate.run_id, "version": candidate.version}
-    summary["serving"] = serving_report(settings, schema, X, y)
+    summary["serving"] = serving_report(settings, pipelines, schema, X, y)
     write_file(paths.reports / "metrics.json", json.dumps(summary, indent=2) + "\n")
     context = {
         "registered_model": settings.mlflow.registered_model,

@@ -15,7 +15,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from .. import __version__
 from ..config import Settings, load_settings
-from .bundle import NoBundleError, load_bundle, read_manifest
+from .bundle import NoBundleError, load_bundle, verify_bundle
 from .observability import Observability, Telemetry
 from .routes import ADMIN_TOKEN_ENV, Served, build_router
 
@@ -67,8 +67,8 @@ def _access_logger() -> logging.Logger:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; request bodies follow the schema of the exported bundle."""
     settings = settings or load_settings()
-    try:
-        schema = read_manifest(settings.paths.serving).feature_schema
+    try:  # an altered bundle fails here, before the port opens; a missing one doesn't
+        schema = verify_bundle(settings.paths.serving).feature_schema
     except NoBundleError:
         schema = None
     app = FastAPI(

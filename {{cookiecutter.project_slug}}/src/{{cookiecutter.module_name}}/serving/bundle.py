@@ -128,8 +128,8 @@ def read_manifest(directory: Path) -> Manifest:
         raise BundleError(f"{path} is not a valid manifest: {exc}") from None
 
 
-def load_bundle(directory: Path) -> tuple[Manifest, OnnxModel]:
-    """Read and verify a bundle; raise NoBundleError if absent, BundleError if altered."""
+def verify_bundle(directory: Path) -> Manifest:
+    """Check the graph against the manifest's checksum; raise NoBundleError or BundleError."""
     manifest = read_manifest(directory)
     model_path, manifest_path = directory / MODEL_FILE, directory / MANIFEST_FILE
     if not model_path.is_file():
@@ -141,6 +141,13 @@ def load_bundle(directory: Path) -> tuple[Manifest, OnnxModel]:
             f"{manifest.version}, tag serving_sha256) records {manifest.sha256[:12]}…: the file "
             "was altered or copied from another export; run `make train` to export it again"
         )
+    return manifest
+
+
+def load_bundle(directory: Path) -> tuple[Manifest, OnnxModel]:
+    """Verify a bundle and open its graph; raise NoBundleError if absent, BundleError if not."""
+    manifest = verify_bundle(directory)
+    model_path = directory / MODEL_FILE
     try:
         model = OnnxModel(model_path.read_bytes(), manifest.feature_schema)
     except Exception as exc:  # onnxruntime raises its own untyped errors
