@@ -155,3 +155,37 @@ def test_serving_needs_only_the_base_dependencies(project, tmp_path):
         assert body["prediction"] in SPECIES
     finally:
         stop(server)
+
+
+@pytest.mark.slow
+def test_training_benchmark_prints_both_loops_and_make_train(project):
+    """Small, so that it runs in CI; the figures at a million rows are in benchmarks/train.py."""
+    args = "BENCH_TRAIN_ARGS=--rows 20000 --epochs 1 --batch-sizes 256,1024"
+    bench = run(make_args("bench-train", args), cwd=project)
+    assert re.search(r"^make train: \d+ s wall, peak [\d,]+ MiB", bench, re.M), bench
+    loops = re.findall(r"^\s+(\d+)\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)", bench, re.M)
+    assert [batch for batch, *_ in loops] == ["256", "1024"], bench
+    assert all(float(ratio) > 0 for *_, ratio in loops), bench
+
+
+# Last in this module: it adds an MLflow run and may change the champion the tests above read.
+@pytest.mark.slow
+def test_train_ddp_registers_the_mlp_that_two_processes_trained(project):
+    out = run(make_args("train-ddp", "NPROC=2"), cwd=project)
+    assert "champion:" in out, out
+
+    import mlflow
+
+    client = mlflow.MlflowClient(f"sqlite:///{project}/mlflow.db")
+    experiment = client.get_experiment_by_name("penguin-classifier")
+    runs = client.search_runs([experiment.experiment_id], order_by=["attributes.start_time DESC"])
+    newest_mlp = next(r for r in runs if r.info.run_name == "mlp")
+    assert newest_mlp.data.params["processes"] == "2"
+    assert len([r for r in runs if r.info.run_name == "mlp"]) == 2  # make train's, then this one
+    record = json.loads((project / "models" / "mlp.json").read_text())
+    assert record["run_id"] == newest_mlp.info.run_id
+    version = client.get_model_version("penguin-classifier", record["version"])
+    assert version.run_id == newest_mlp.info.run_id
+    # DVC took the DDP outputs as train_mlp's: nothing is left to rerun.
+    status = run([f"{sys.prefix}/bin/dvc", "status"], cwd=project)
+    assert "up to date" in status, status

@@ -10,6 +10,7 @@ from {{ cookiecutter.module_name }}.pipeline import (
     evaluate_candidates,
     load_candidate,
     promote_champion,
+    train_candidate,
 )
 from {{ cookiecutter.module_name }}.tracking import CHAMPION
 
@@ -47,6 +48,9 @@ def test_mlp_run_has_per_epoch_metrics(trained, client):
     csv = (trained.settings.paths.reports / "mlp_history.csv").read_text().splitlines()
     assert csv[0] == "epoch,train_loss,val_loss,val_accuracy"
     assert len(csv) == len(history) + 1
+    speed = client.get_metric_history(mlp.run_id, "samples_per_second")
+    assert [m.step for m in speed] == [m.step for m in history]
+    assert all(m.value > 0 for m in speed)
 
 
 def test_both_versions_registered_and_champion_is_the_best(trained, client):
@@ -94,3 +98,12 @@ def test_evaluate_before_training_says_what_to_do(settings):
     prepare(settings)
     with pytest.raises(StageError, match=r"champion\.json not found: run `make train`"):
         evaluate_candidates(settings)
+
+
+def test_a_baseline_sample_too_small_for_the_classes_names_the_key(settings, monkeypatch):
+    monkeypatch.chdir(settings.paths.models.parent)  # MLflow keeps artifacts in ./mlruns
+    prepare(settings)
+    baseline = settings.baseline.model_copy(update={"max_rows": 2})
+    with pytest.raises(StageError, match=r"baseline\.max_rows: .*classes"):
+        train_candidate(settings.model_copy(update={"baseline": baseline}), "baseline")
+    assert not (settings.paths.models / "baseline.json").exists()

@@ -4,6 +4,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import mlflow
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -61,6 +63,7 @@ def trained_on_synthetic(train_with_params, tmp_path_factory):
             "data": {"source": "synthetic", "target": TARGET, "synthetic": SMALL.model_dump()},
             "evaluation": {"slices": ["cat_00"], "bootstrap": 100, "importance_repeats": 1},
             "torch": {"epochs": 10},
+            "baseline": {"max_rows": 1000},
         },
     )
 
@@ -71,3 +74,19 @@ def test_both_models_learn_the_signal(trained_on_synthetic):
         # Learnable but noisy: clearly above the majority class, clearly below perfect.
         assert summary["majority_rate"] + 0.1 < model["test"]["accuracy"] < 0.95
         assert set(model["slices"]) == {"cat_00"}
+
+
+def test_baseline_max_rows_fits_a_stratified_sample_and_says_so(trained_on_synthetic):
+    settings = trained_on_synthetic
+    train = pd.read_parquet(settings.paths.processed / "train.parquet")
+    records = {
+        name: json.loads((settings.paths.models / f"{name}.json").read_text())
+        for name in ("baseline", "mlp")
+    }
+    assert records["baseline"]["train_rows"] == 1000 < len(train)
+    assert records["mlp"]["train_rows"] == len(train)
+    run = mlflow.MlflowClient(settings.mlflow.tracking_uri).get_run(records["baseline"]["run_id"])
+    assert run.data.params["train_rows"] == "1000"
+    card = (settings.paths.reports / "model_card.md").read_text()
+    assert "baseline 1000 rows (a stratified sample: `baseline.max_rows`)" in card
+    assert f"mlp {len(train)} rows" in card

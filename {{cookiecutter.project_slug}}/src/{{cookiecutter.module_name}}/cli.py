@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -30,8 +31,10 @@ Params = Annotated[Path, typer.Option("--params", help="The params file to read.
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Train a baseline and a PyTorch model, track them in MLflow, serve the champion."""
+    # Under torchrun, rank 0 speaks for all processes; the others report only problems.
+    quiet = os.environ.get("RANK", "0") != "0"
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO,
         format="%(message)s",
         handlers=[RichHandler(console=console, show_path=False)],
     )
@@ -75,19 +78,29 @@ def train(
     ] = "all",
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Train both models, log them to MLflow and make the better one the champion."""
+    """Train both models, log them to MLflow and make the better one the champion.
+
+    Under torchrun (`make train-ddp`), `--model mlp` trains with DistributedDataParallel.
+    """
     from . import pipeline  # imports MLflow and torch: slow
+    from .distributed import launched, process_group
     from .export import ExportError
+    from .training import pick_device
 
     settings = _settings(params)
     if model not in (*pipeline.CANDIDATES, "all"):
         console.print(f"[bold red]error:[/] --model: {model!r} is not baseline, mlp or all")
         raise typer.Exit(2)
+    if launched() and model != "mlp":
+        console.print("[bold red]error:[/] --model: torchrun trains the MLP only: use --model mlp")
+        raise typer.Exit(2)
     with _clean_errors(pipeline.StageError, ExportError):
         if model == "all":
             _report(pipeline.train(settings, progress=progress))
-        else:
+            return
+        with process_group(pick_device(settings.torch.device)):
             candidate = pipeline.train_candidate(settings, model, progress=progress)  # type: ignore[arg-type]
+        if candidate is not None:
             results.print(f"{candidate.name}: version {candidate.version}")
 
 

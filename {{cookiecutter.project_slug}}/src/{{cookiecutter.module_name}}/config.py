@@ -69,6 +69,7 @@ class BaselineSettings(_Section):
 
     C: PositiveFloat = 1.0
     max_iter: PositiveInt = 1000
+    max_rows: PositiveInt | None = None  # fit on a stratified sample this big; None: every row
 
 
 class TorchSettings(_Section):

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .config import BaselineSettings, TorchSettings
+from .distributed import device_for
 from .features import build_preprocessor
 from .schema import FeatureSchema
 from .training import fit, pick_device
@@ -107,7 +108,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if unseen:
             raise ValueError(f"validation labels not seen in training: {sorted(unseen)}")
         self.n_features_in_ = np.asarray(X).shape[1]
-        device = pick_device(self.device)
+        device = device_for(pick_device(self.device))
         torch.manual_seed(self.seed)
         model = MLP(self.n_features_in_, self.hidden_sizes, len(self.classes_), self.dropout)
         model.to(device)

@@ -18,11 +18,13 @@ import numpy.typing as npt
 import onnx
 import pandas as pd
 import skops.io
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
 from . import plots, report
 from .config import Settings
 from .data import load_splits
+from .distributed import is_main, world_size
 from .evaluation import (
     bootstrap_interval,
     classification_metrics,
@@ -60,12 +62,13 @@ class StageError(RuntimeError):
 
 @dataclass
 class Candidate:
-    """One trained model as registered in MLflow: its version, run and scores."""
+    """One trained model as registered in MLflow: its version, run, scores and training rows."""
 
     name: str
     version: str
     run_id: str
     metrics: dict[str, float]
+    train_rows: int
 
 
 def _fit(
@@ -78,8 +81,10 @@ def _fit(
 ) -> tuple[Pipeline, dict[str, Any]]:
     """Fit one candidate on the training split; return it with the parameters it used."""
     if name == "baseline":
-        baseline = build_baseline(schema, settings.baseline, settings.seed)
-        return baseline.fit(X["train"], y["train"]), settings.baseline.model_dump()
+        cfg = settings.baseline
+        X_fit, y_fit = _sample(X["train"], y["train"], cfg.max_rows, settings.seed)
+        baseline = build_baseline(schema, cfg, settings.seed)
+        return baseline.fit(X_fit, y_fit), {**cfg.model_dump(), "train_rows": len(X_fit)}
     preprocess = build_preprocessor(schema).fit(X["train"])
     checkpoint = settings.paths.models / "mlp.pt"
     mlp = MLPClassifier.from_settings(settings.torch, settings.seed, checkpoint)
@@ -89,13 +94,30 @@ def _fit(
         y["train"],
         preprocess.transform(X["val"]),
         y["val"],
-        on_epoch=_log_epoch,
+        on_epoch=_log_epoch if is_main() else None,
     )
-    mlflow.log_metric("best_epoch", mlp.best_epoch_)
-    history = pd.DataFrame(mlp.history_)
-    write_file(settings.paths.reports / "mlp_history.csv", history.to_csv(index=False))
+    if is_main():
+        mlflow.log_metric("best_epoch", mlp.best_epoch_)
+        history = pd.DataFrame(mlp.history_)
+        write_file(settings.paths.reports / "mlp_history.csv", history.to_csv(index=False))
     params = {**settings.torch.model_dump(), "best_epoch": mlp.best_epoch_}
+    params |= {"train_rows": len(X["train"]), "processes": world_size()}
     return Pipeline([("preprocess", preprocess), ("classifier", mlp)]), params
+
+
+def _sample(
+    X: pd.DataFrame, y: npt.NDArray[np.str_], rows: int | None, seed: int
+) -> tuple[pd.DataFrame, npt.NDArray[np.str_]]:
+    """Draw a stratified sample of `rows` rows (`baseline.max_rows`); all of them for None."""
+    if rows is None or rows >= len(X):
+        return X, y
+    try:
+        X_sample, _, y_sample, _ = train_test_split(
+            X, y, train_size=rows, stratify=y, random_state=seed
+        )
+    except ValueError as exc:  # too few rows to hold every class
+        raise StageError(f"baseline.max_rows: {exc}") from None
+    return X_sample, y_sample
 
 
 def _log_epoch(epoch: int, metrics: dict[str, float]) -> None:
@@ -110,11 +132,20 @@ def validation_scores(
     return {f"val_{key}": value for key, value in scores.items()}
 
 
-def train_candidate(settings: Settings, name: CandidateName, progress: bool = True) -> Candidate:
-    """Train one candidate, log it to MLflow and register it as a new version."""
+def train_candidate(
+    settings: Settings, name: CandidateName, progress: bool = True
+) -> Candidate | None:
+    """Train one candidate, log it to MLflow and register it as a new version.
+
+    Under torchrun every process trains, and rank 0 alone logs, registers and writes files:
+    the others return None.
+    """
     splits, schema = load_splits(settings.paths.processed)
     X = {split: feature_frame(schema, frame) for split, frame in splits.items()}
     y = {split: frame[schema.target].to_numpy(dtype=str) for split, frame in splits.items()}
+    if not is_main():
+        _fit(name, settings, X, y, schema, progress=False)
+        return None
     configure(settings.mlflow)
     with mlflow.start_run(run_name=name) as run:
         log_provenance(splits, schema.target, settings.paths.processed)
@@ -124,7 +155,8 @@ def train_candidate(settings: Settings, name: CandidateName, progress: bool = Tr
         mlflow.log_metrics(metrics)
         mlflow.log_dict(schema.model_dump(), SCHEMA_ARTIFACT)
         info = log_model(model, settings.mlflow.registered_model, X["train"].head(5))
-    candidate = Candidate(name, str(info.registered_model_version), run.info.run_id, metrics)
+    version = str(info.registered_model_version)
+    candidate = Candidate(name, version, run.info.run_id, metrics, params["train_rows"])
     models = settings.paths.models
     write_file(models / f"{name}.skops", skops.io.dumps(model))
     write_file(models / f"{name}.json", json.dumps(asdict(candidate), indent=2) + "\n")
@@ -266,7 +298,11 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
         metrics |= {f"test_interval_{key}": value for key, value in scores["interval"].items()}
         metrics["test_majority_rate"] = summary["majority_rate"]
         runs[name] = log_evaluation(candidate.run_id, metrics, figures, settings.mlflow)
-        runs[name] |= {"run_id": candidate.run_id, "version": candidate.version}
+        runs[name] |= {
+            "run_id": candidate.run_id,
+            "version": candidate.version,
+            "train_rows": candidate.train_rows,
+        }
     summary["serving"] = serving_report(settings, pipelines, schema, X, y)
     write_file(paths.reports / "metrics.json", json.dumps(summary, indent=2) + "\n")
     context = {

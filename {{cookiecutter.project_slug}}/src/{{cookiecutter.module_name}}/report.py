@@ -62,6 +62,7 @@ def model_card(summary: dict[str, Any], context: dict[str, Any]) -> str:
     """Write the model card in Markdown; every figure comes from `summary` or `context`."""
     main, champion = summary["main_metric"], summary["champion"]
     best = summary["models"][champion]
+    train_rows = context["rows"]["train"]
     lines = [
         f"# Model card: {context['registered_model']}",
         "",
@@ -78,6 +79,12 @@ def model_card(summary: dict[str, Any], context: dict[str, Any]) -> str:
         "",
         f"- Source: `{context['source']}`",
         "- Rows: " + ", ".join(f"{split} {n}" for split, n in context["rows"].items()),
+        "- Trained on: "
+        + ", ".join(
+            f"{name} {run['train_rows']} rows"
+            + " (a stratified sample: `baseline.max_rows`)" * (run["train_rows"] < train_rows)
+            for name, run in context["runs"].items()
+        ),
         "- Class balance (train): "
         + ", ".join(f"{label} {n}" for label, n in context["class_balance"].items()),
         "- Missing values: "

@@ -1,10 +1,17 @@
-"""A plain PyTorch training loop: one epoch, evaluation, early stopping, checkpoints."""
+"""A plain PyTorch training loop: one epoch, evaluation, early stopping, checkpoints.
+
+Under torchrun the same loop trains with DistributedDataParallel: each process takes its
+shard of every epoch, gradients are averaged, and the scores that stop training are summed
+over all processes, so that they stop together.
+"""
 
 from __future__ import annotations
 
 import copy
+import logging
 import math
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +20,11 @@ from typing import Any
 import torch
 from rich.progress import Progress
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+from .distributed import all_sum, epoch_order, is_main, share, world_size
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,32 +53,44 @@ def train_one_epoch(
     y: torch.Tensor,
     optimizer: torch.optim.Optimizer,
     batch_size: int,
-    generator: torch.Generator,
+    order: torch.Tensor,
 ) -> float:
-    """Run one shuffled pass over in-memory tensors; return the mean training loss."""
+    """Train on the rows of `order`, in that order and `batch_size` at a time; return the mean loss.
+
+    The loss is averaged over all processes when there are several.
+    """
     model.train()
     loss_fn = nn.CrossEntropyLoss()
-    order = torch.randperm(len(X), generator=generator).to(X.device)
-    total = 0.0
-    for start in range(0, len(X), batch_size):
+    order = order.to(X.device)
+    # Kept on the device: `.item()` per batch would wait for the GPU at every step.
+    total = torch.zeros(2, dtype=torch.float64, device=X.device)
+    for start in range(0, len(order), batch_size):
         batch = order[start : start + batch_size]
         optimizer.zero_grad(set_to_none=True)
         loss = loss_fn(model(X[batch]), y[batch])
         loss.backward()
         optimizer.step()
-        total += loss.item() * len(batch)
-    return total / len(X)
+        total[0] += loss.detach() * len(batch)
+    total[1] = len(order)
+    loss_sum, rows = all_sum(total).tolist()
+    return float(loss_sum / rows)
 
 
 @torch.no_grad()
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
-    """Return the loss and accuracy of `model` on a whole split."""
+    """Return the loss and accuracy of `model` on a whole split (scored in shares under DDP)."""
     model.eval()
-    logits = model(X)
-    return {
-        "loss": nn.functional.cross_entropy(logits, y).item(),
-        "accuracy": (logits.argmax(dim=1) == y).float().mean().item(),
-    }
+    rows = share(len(X))
+    logits = model(X[rows])
+    sums = torch.stack(
+        [
+            nn.functional.cross_entropy(logits, y[rows], reduction="sum").double(),
+            (logits.argmax(dim=1) == y[rows]).sum().double(),
+            torch.tensor(len(logits), dtype=torch.float64, device=X.device),
+        ]
+    )
+    loss, correct, count = all_sum(sums).tolist()
+    return {"loss": loss / count, "accuracy": correct / count}
 
 
 def save_checkpoint(path: Path, model: nn.Module, config: dict[str, Any], epoch: int) -> None:
@@ -93,15 +117,30 @@ def fit(
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
     progress: bool = True,
 ) -> FitResult:
-    """Train with AdamW until the validation loss stops improving; keep the best weights."""
+    """Train with AdamW until the validation loss stops improving; keep the best weights.
+
+    `batch_size` is the global batch: under torchrun each process takes its share of it.
+    `on_epoch` also gets the epoch's throughput (`samples_per_second`), which the history,
+    meant to be reproducible, leaves out.
+    """
+    world = world_size()
+    if batch_size % world:
+        raise ValueError(
+            f"torch.batch_size: {batch_size} does not split evenly over {world} processes"
+        )
+    # DDP averages the gradients of the processes after each backward pass.
+    step_model = model if world == 1 else DistributedDataParallel(model)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    generator = torch.Generator().manual_seed(seed)
     result = FitResult(best_epoch=0, best_val_loss=math.inf)
     best_state = copy.deepcopy(model.state_dict())
-    with Progress(disable=not progress, transient=True) as bar:
+    rows = len(train[0])
+    with Progress(disable=not (progress and is_main())) as bar:
         task = bar.add_task("training", total=epochs)
         for epoch in range(1, epochs + 1):
-            train_loss = train_one_epoch(model, *train, optimizer, batch_size, generator)
+            started = time.perf_counter()
+            order = epoch_order(rows, epoch, seed)
+            train_loss = train_one_epoch(step_model, *train, optimizer, batch_size // world, order)
+            speed = rows / (time.perf_counter() - started)
             scores = evaluate(model, *val)
             metrics = {
                 "train_loss": train_loss,
@@ -110,12 +149,15 @@ def fit(
             }
             result.history.append({"epoch": epoch, **metrics})
             if on_epoch is not None:
-                on_epoch(epoch, metrics)
-            bar.update(task, advance=1, description=f"epoch {epoch} val_loss {scores['loss']:.4f}")
+                on_epoch(epoch, {**metrics, "samples_per_second": speed})
+            line = f"epoch {epoch} val_loss {scores['loss']:.4f} {speed:,.0f} samples/s"
+            bar.update(task, advance=1, description=line)
+            if not progress and is_main():
+                log.info(line)
             if scores["loss"] < result.best_val_loss:
                 result.best_epoch, result.best_val_loss = epoch, scores["loss"]
                 best_state = copy.deepcopy(model.state_dict())
-                if checkpoint is not None:
+                if checkpoint is not None and is_main():
                     save_checkpoint(checkpoint, model, config or {}, epoch)
             elif epoch - result.best_epoch >= patience:
                 break
