@@ -5,6 +5,7 @@ import threading
 import pandas as pd
 import pytest
 
+from {{ cookiecutter.module_name }}.config import SettingsError, load_settings
 from {{ cookiecutter.module_name }}.data import (
     DataError,
     load_source,
@@ -58,10 +59,68 @@ def test_rows_without_target_are_dropped(raw, base_settings):
     assert len(validate(holed, base_settings.data)) == len(validate(raw, base_settings.data)) - 5
 
 
-def test_datetime_column_is_named(raw, base_settings):
-    with_date = raw.assign(seen=pd.Timestamp("2024-01-01"))
-    with pytest.raises(DataError, match="'seen'"):
-        validate(with_date, base_settings.data)
+def test_dates_empty_and_constant_columns_are_dropped_by_name(raw, base_settings, caplog):
+    dates = pd.date_range("2024-01-01", periods=len(raw), freq="D")
+    extra = raw.assign(
+        seen=dates,
+        seen_text=dates.strftime("%Y-%m-%dT%H:%M"),
+        blank=float("nan"),
+        same="x",
+        code=[f"c{i % 3}" for i in range(len(raw))],  # text, not dates: kept
+    )
+    kept = validate(extra, base_settings.data)
+    assert "code" in kept.columns
+    assert not {"seen", "seen_text", "blank", "same"} & set(kept.columns)
+    assert list(validate(raw, base_settings.data).columns) == [
+        c for c in kept.columns if c != "code"
+    ]
+    warnings = "\n".join(r.getMessage() for r in caplog.records)
+    assert "'seen', 'seen_text': dates" in warnings
+    assert "'blank': empty" in warnings
+    assert "'same': constant" in warnings
+
+
+def test_a_column_unique_per_row_is_reported_as_a_likely_id(raw, base_settings, caplog):
+    kept = validate(raw.assign(penguin_id=range(len(raw))), base_settings.data)
+    assert "penguin_id" in kept.columns  # reported, not dropped: only the user knows
+    assert "'penguin_id' has a different value in every row: likely an id" in caplog.text
+    caplog.clear()
+    validate(raw, base_settings.data)
+    assert "likely an id" not in caplog.text  # float measurements are not ids
+
+
+def test_kind_overrides_make_codes_categories_and_text_numbers(raw, base_settings):
+    codes = raw.assign(
+        year=raw["year"].astype(float).where(raw.index % 7 > 0),  # floats with holes
+        bill_length_mm=raw["bill_length_mm"].map(lambda v: None if pd.isna(v) else f"{v}"),
+    )
+    cfg = base_settings.data.model_copy(
+        update={"categorical": ["year"], "numeric": ["bill_length_mm"]}
+    )
+    table = validate(codes, cfg)
+    assert set(table["year"].dropna()) == {"2007", "2008", "2009"}
+    assert table["year"].isna().sum() == codes["year"].isna().sum()
+    assert table["bill_length_mm"].dtype == "float64"
+    pd.testing.assert_series_equal(
+        table["bill_length_mm"], validate(raw, base_settings.data)["bill_length_mm"]
+    )
+
+
+def test_a_numeric_override_names_the_value_that_is_not_a_number(raw, base_settings):
+    text = raw.assign(island=raw["island"].where(raw.index != 3, "4.5"))
+    cfg = base_settings.data.model_copy(update={"numeric": ["island"]})
+    with pytest.raises(DataError, match=r"column 'island' \(data.numeric\): 'Torgersen' \(row 1"):
+        validate(text, cfg)
+
+
+def test_a_column_with_two_roles_is_refused(tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text(
+        "mlflow: {experiment: e, registered_model: m}\n"
+        "data: {target: species, categorical: [year], numeric: [year]}\n"
+    )
+    with pytest.raises(SettingsError, match="'year' is listed as both categorical and numeric"):
+        load_settings(params)
 
 
 def test_split_is_stratified_and_disjoint(table, base_settings):

@@ -106,7 +106,10 @@ def test_two_processes_train_as_one_with_the_same_global_batch(
 
     monkeypatch.chdir(ddp)
     prepare(make_settings(ddp, _project(ddp)))
-    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{ddp}/mlflow.db"}
+    # The processes import this package from where the tests do, installed or not.
+    source = str(Path(distributed.__file__).parents[1])
+    path = os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{ddp}/mlflow.db", "PYTHONPATH": path}
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
     command += ["-m", "{{ cookiecutter.module_name }}", "train", "--model", "mlp", "--no-progress"]
     done = subprocess.run(command, cwd=ddp, env=env, capture_output=True, text=True, timeout=300)

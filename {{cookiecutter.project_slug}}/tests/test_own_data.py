@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from sklearn.datasets import load_breast_cancer
@@ -41,3 +42,77 @@ def test_serving_columns_with_spaces(cancer):
         assert response.status_code == 200, response.text
         assert response.json()["prediction"] in {"0", "1"}
         assert np.isclose(sum(response.json()["probabilities"].values()), 1)
+
+
+# Column names a real export has: spaces, punctuation, unicode, mixed case, a leading digit.
+AWKWARD = {
+    "species": "Species",
+    "island": "île",
+    "bill_length_mm": "Bill length (mm)",
+    "bill_depth_mm": "bill-depth/mm",
+    "flipper_length_mm": "3rd: flipper",
+    "body_mass_g": "Body Mass g",
+    "sex": "Sex",
+}
+
+
+@pytest.fixture(scope="module")
+def awkward(raw, train_with_params, tmp_path_factory):
+    """Penguins as a messy CSV: odd names, an id, codes, a boolean, dates, useless columns."""
+    workdir = tmp_path_factory.mktemp("awkward")
+    rng = np.random.default_rng(0)
+    table = raw.rename(columns=AWKWARD).assign(
+        **{
+            "tag id": np.arange(len(raw)) + 1000,  # an id: listed under data.drop
+            "ring code": [f"r{i % 60}" for i in range(len(raw))],  # 60 categories
+            "is adult": rng.random(len(raw)) < 0.8,
+            "recorded on": pd.date_range("2007-11-01", periods=len(raw)).strftime("%Y-%m-%d"),
+            "colony": "Palmer",
+            "notes": np.nan,
+        }
+    )
+    table.to_csv(workdir / "awkward.csv.gz", index=False)
+    settings = train_with_params(
+        workdir,
+        {
+            "data": {
+                "source": str(workdir / "awkward.csv.gz"),
+                "target": "Species",
+                "drop": ["tag id"],
+                "categorical": ["year"],
+            },
+            "evaluation": {"slices": ["île"], "bootstrap": 100},
+        },
+    )
+    return settings, table
+
+
+def test_awkward_columns_keep_their_names_and_lose_what_cannot_help(awkward):
+    settings, table = awkward
+    schema = json.loads((settings.paths.processed / "schema.json").read_text())
+    kinds = {feature["name"]: feature["kind"] for feature in schema["features"]}
+    assert set(kinds) == set(table.columns) - {
+        "Species", "tag id", "recorded on", "colony", "notes"
+    }  # fmt: skip
+    assert kinds["year"] == kinds["is adult"] == kinds["ring code"] == "categorical"
+    assert kinds["3rd: flipper"] == "numeric"
+    summary = json.loads((settings.paths.reports / "metrics.json").read_text())
+    assert set(summary["models"]["baseline"]["slices"]) == {"île"}
+    assert summary["models"][summary["champion"]]["test"]["accuracy"] > 0.9
+
+
+def test_awkward_columns_are_the_api_keys(awkward):
+    settings, table = awkward
+    record = table.drop(columns=["Species", "tag id", "recorded on", "colony", "notes"])
+    record = json.loads(record.iloc[[0]].to_json(orient="records"))[0]
+    record["year"] = str(record["year"])
+    assert isinstance(record["is adult"], bool)
+    with TestClient(create_app(settings)) as client:
+        properties = client.get("/openapi.json").json()["components"]["schemas"]["Record"]
+        assert set(properties["properties"]) == set(record)
+        response = client.post("/predict", json=record)
+        assert response.status_code == 200, response.text
+        assert response.json()["prediction"] in {"Adelie", "Chinstrap", "Gentoo"}
+        response = client.post("/predict", json={**record, "is adult": "sometimes"})
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["body", "is adult"]

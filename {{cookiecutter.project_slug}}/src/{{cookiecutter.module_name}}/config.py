@@ -54,6 +54,8 @@ class DataSettings(_Section):
     synthetic: SyntheticSettings = SyntheticSettings()
     target: str = "species"
     drop: list[str] = []
+    categorical: list[str] = []  # treat as categories whatever the dtype, e.g. integer codes
+    numeric: list[str] = []  # treat as numbers, e.g. text columns that hold numbers
     test_size: float = Field(0.2, gt=0, lt=1)
     val_size: float = Field(0.2, gt=0, lt=1)
 
@@ -61,6 +63,20 @@ class DataSettings(_Section):
     def _leave_rows_for_training(self) -> DataSettings:
         if self.test_size + self.val_size >= 0.9:
             raise ValueError("test_size + val_size must stay below 0.9 to leave rows for training")
+        return self
+
+    @model_validator(mode="after")
+    def _one_role_per_column(self) -> DataSettings:
+        roles = {"target": [self.target], "drop": self.drop}
+        roles |= {"categorical": self.categorical, "numeric": self.numeric}
+        seen: dict[str, str] = {}
+        for role, columns in roles.items():
+            for column in columns:
+                if column in seen:
+                    raise ValueError(
+                        f"column {column!r} is listed as both {seen[column]} and {role}"
+                    )
+                seen[column] = role
         return self
 
 

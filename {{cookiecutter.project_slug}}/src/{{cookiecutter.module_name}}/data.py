@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 SPLITS = ("train", "val", "test")
 SCHEMA_FILE = "schema.json"
 MIN_ROWS_PER_CLASS = 3  # one each for train, validation and test
+MIN_ROWS_FOR_IDS = 20  # below this, unique values per row are too common to mean much
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 
 BUILTIN: dict[str, Callable[[], pd.DataFrame]] = {"penguins": load_penguins}
 SYNTHETIC = "synthetic"  # generated from `data.synthetic`
@@ -59,22 +61,25 @@ def load_source(source: str, synthetic: SyntheticSettings | None = None) -> pd.D
 
 
 def validate(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
-    """Check the table against `params.yaml`; return the rows and columns to model."""
-    for option, column in [("target", cfg.target), *(("drop", c) for c in cfg.drop)]:
+    """Check the table against `params.yaml`; return the rows and columns to model.
+
+    Columns that can't help a model are dropped with a warning that names them: dates,
+    constant columns and empty ones. A column with a different value in every row is
+    reported as a likely id, and kept: list it under `data.drop` if it is one.
+    """
+    options = [("target", cfg.target), *(("drop", c) for c in cfg.drop)]
+    options += [("categorical", c) for c in cfg.categorical]
+    options += [("numeric", c) for c in cfg.numeric]
+    for option, column in options:
         if column not in df.columns:
             raise DataError(
                 f"column {column!r} (data.{option} in params.yaml) is not in the data; "
                 f"its columns are {', '.join(map(str, df.columns))}"
             )
-    df = df.drop(columns=cfg.drop)
+    df = _drop_unusable(_apply_kinds(df.drop(columns=cfg.drop), cfg), cfg.target)
     if len(df.columns) < 2:
         raise DataError("data: no feature columns are left besides the target")
-    for column in df.columns.drop(cfg.target):
-        if ptypes.is_datetime64_any_dtype(df[column]) or ptypes.is_timedelta64_dtype(df[column]):
-            raise DataError(
-                f"column {column!r}: dtype {df[column].dtype} is neither numeric nor text; "
-                "convert it or list it under data.drop in params.yaml"
-            )
+    _report_ids(df, cfg.target)
     target = df[cfg.target]
     if target.isna().all():
         raise DataError(f"column {cfg.target!r} (data.target) has no values")
@@ -96,6 +101,74 @@ def validate(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
         )
     valid: pd.DataFrame = df.reset_index(drop=True)
     return valid
+
+
+def _apply_kinds(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
+    """Apply `data.categorical` and `data.numeric`, which override the inferred kinds."""
+    df = df.copy(deep=False)  # new columns only: the caller's frame stays as it was
+    for column in cfg.categorical:
+        values = df[column]
+        if ptypes.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
+            values = values.astype("Int64")  # integer codes read as floats: 3, not "3.0"
+        df[column] = values.astype("string")
+    for column in cfg.numeric:
+        numbers = pd.to_numeric(df[column], errors="coerce")
+        bad = (numbers.isna() & df[column].notna()).to_numpy().nonzero()[0]
+        if len(bad):
+            raise DataError(
+                f"column {column!r} (data.numeric): {df[column].iloc[bad[0]]!r} "
+                f"(row {bad[0] + 1} of the table) is not a number"
+            )
+        df[column] = numbers.astype("float64")
+    return df
+
+
+def _is_date(column: pd.Series) -> bool:
+    """Dates and durations, typed as such or written as ISO dates (2024-01-31...)."""
+    if ptypes.is_datetime64_any_dtype(column) or ptypes.is_timedelta64_dtype(column):
+        return True
+    if ptypes.is_numeric_dtype(column) or ptypes.is_bool_dtype(column):
+        return False
+    values = column.dropna().head(1000).astype(str)
+    return not values.empty and bool(values.str.match(ISO_DATE).all())
+
+
+def _is_constant(column: pd.Series) -> bool:
+    """One value wherever there is one (missing values impute to it: nothing to learn)."""
+    values = column.dropna()
+    return bool((values == values.iloc[0]).all())
+
+
+def _drop_unusable(df: pd.DataFrame, target: str) -> pd.DataFrame:
+    """Drop date, empty and constant feature columns, with a warning naming each."""
+    features = df.columns.drop(target)
+    dates = [c for c in features if _is_date(df[c])]
+    empty = [c for c in features if c not in dates and df[c].isna().all()]
+    constant = [c for c in features if c not in dates + empty and _is_constant(df[c])]
+    for columns, why in [
+        (dates, "dates (derive numbers from them, e.g. days since an event, as new columns)"),
+        (empty, "empty (every value is missing)"),
+        (constant, "constant (one value in every row)"),
+    ]:
+        if columns:
+            log.warning("dropping %s: %s", ", ".join(map(repr, columns)), why)
+    return df.drop(columns=dates + empty + constant)
+
+
+def _report_ids(df: pd.DataFrame, target: str) -> None:
+    """Warn about integer or text columns with a different value in every row."""
+    if len(df) < MIN_ROWS_FOR_IDS:
+        return
+    for column in df.columns.drop(target):
+        values = df[column]
+        if ptypes.is_float_dtype(values) or ptypes.is_bool_dtype(values):
+            continue  # measurements are often all different; they are no ids
+        if values.nunique() == len(df):
+            log.warning(
+                "column %r has a different value in every row: likely an id, which no model "
+                "can learn from; list it under data.drop in params.yaml",
+                column,
+            )
 
 
 def split(df: pd.DataFrame, cfg: DataSettings, seed: int) -> dict[str, pd.DataFrame]:
