@@ -4,12 +4,14 @@ from pathlib import Path
 
 import mlflow
 import numpy as np
+import pandas as pd
 import pytest
 
 import {{ cookiecutter.module_name }}
 from {{ cookiecutter.module_name }}.data import load_splits
 from {{ cookiecutter.module_name }}.export import ExportError, check_parity, onnx_proba, to_onnx
-from {{ cookiecutter.module_name }}.features import feature_frame
+from {{ cookiecutter.module_name }}.features import MAX_CATEGORIES, feature_frame, infer_schema
+from {{ cookiecutter.module_name }}.models import build_baseline
 from {{ cookiecutter.module_name }}.pipeline import CANDIDATES, export_models, load_pipeline
 from {{ cookiecutter.module_name }}.serving.bundle import MANIFEST_FILE, read_manifest
 
@@ -104,3 +106,18 @@ def test_graphs_carry_no_machine_paths(trained):
     graphs = list(trained.settings.paths.onnx.glob("*.onnx"))
     assert len(graphs) == 3
     assert all(source not in graph.read_bytes() for graph in graphs)
+
+
+def test_rare_categories_share_one_column_in_the_graph_too(base_settings):
+    """60 codes, a few rows each: the graph groups the rare ones as scikit-learn does."""
+    rng = np.random.default_rng(0)
+    codes = rng.zipf(1.5, 3000) % 60  # some codes common, many rare
+    X = pd.DataFrame({"code": [f"c{c}" for c in codes], "size": rng.normal(size=3000)})
+    X.loc[::50, "code"] = np.nan
+    y = np.where((codes % 3 == 0) ^ (X["size"] > 0), "yes", "no")
+    schema = infer_schema(X.assign(label=y), "label")
+    model = build_baseline(schema, base_settings.baseline, seed=0).fit(X, y)
+    encoder = model.named_steps["preprocess"].named_transformers_["categorical"][-1]
+    assert len(encoder.get_feature_names_out()) == MAX_CATEGORIES
+    graph = to_onnx(model, schema).SerializeToString()
+    assert np.abs(onnx_proba(graph, schema, X) - model.predict_proba(X)).max() < 1e-5

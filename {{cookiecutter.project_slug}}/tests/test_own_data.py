@@ -9,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sklearn.datasets import load_breast_cancer
 
+from {{ cookiecutter.module_name }}.features import MAX_CATEGORIES
+from {{ cookiecutter.module_name }}.pipeline import load_pipeline
 from {{ cookiecutter.module_name }}.serving import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,6 +98,10 @@ def test_awkward_columns_keep_their_names_and_lose_what_cannot_help(awkward):
     }  # fmt: skip
     assert kinds["year"] == kinds["is adult"] == kinds["ring code"] == "categorical"
     assert kinds["3rd: flipper"] == "numeric"
+    preprocess = load_pipeline(settings.paths.models, "mlp").named_steps["preprocess"]
+    one_hot = [n for n in preprocess.get_feature_names_out() if n.startswith("categorical__ring")]
+    assert len(one_hot) == MAX_CATEGORIES  # 60 codes: the rarest share one column
+    assert "categorical__ring code_infrequent_sklearn" in one_hot
     summary = json.loads((settings.paths.reports / "metrics.json").read_text())
     assert set(summary["models"]["baseline"]["slices"]) == {"île"}
     assert summary["models"][summary["champion"]]["test"]["accuracy"] > 0.9

@@ -152,7 +152,8 @@ def _drop_unusable(df: pd.DataFrame, target: str) -> pd.DataFrame:
     ]:
         if columns:
             log.warning("dropping %s: %s", ", ".join(map(repr, columns)), why)
-    return df.drop(columns=dates + empty + constant)
+    kept: pd.DataFrame = df.drop(columns=dates + empty + constant)
+    return kept
 
 
 def _report_ids(df: pd.DataFrame, target: str) -> None:

@@ -11,6 +11,7 @@ import logging
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,11 +21,13 @@ import pandas as pd
 import torch
 from onnx import compose
 from onnxruntime.quantization import QuantType, quantize_dynamic
-from skl2onnx import convert_sklearn
+from skl2onnx import convert_sklearn, update_registered_converter
 from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 from .models import MLPClassifier
 from .schema import FeatureSchema
@@ -33,6 +36,8 @@ from .serving.bundle import PROBABILITIES, OnnxModel, Row
 # One opset for both converters, so that their graphs can be merged.
 OPSET = {"": 18, "ai.onnx.ml": 3}
 FEATURES = "features"  # the name of the torch graph's input
+INFREQUENT = "infrequent_sklearn"  # scikit-learn's name for the group of rare categories
+UNKNOWN = "\x00unknown"  # not a category: one-hot encodes as zeros, like unknowns in sklearn
 
 
 class ExportError(RuntimeError):
@@ -47,8 +52,88 @@ def _input_types(schema: FeatureSchema) -> list[tuple[str, FloatTensorType | Str
     ]
 
 
+class GroupInfrequent(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+    """Map each column's infrequent categories to "infrequent_sklearn", as OneHotEncoder does.
+
+    Export only: skl2onnx can't convert a one-hot encoder that groups infrequent
+    categories, so the graph maps them first (one ONNX LabelEncoder per column) and then
+    one-hot encodes the grouped values with a plain encoder.
+    """
+
+    def __init__(self, mappings: list[dict[str, str]]) -> None:
+        self.mappings = mappings
+
+    def fit(self, X: object, y: object = None) -> GroupInfrequent:
+        """Nothing to learn: the mappings come from a fitted encoder."""
+        return self
+
+    def transform(self, X: npt.ArrayLike) -> npt.NDArray[np.object_]:
+        """Replace infrequent and unknown values (unknown: UNKNOWN, which encodes as zeros)."""
+        columns = np.asarray(X, dtype=object).T
+        mapped = [
+            [m.get(v, UNKNOWN) for v in c] for m, c in zip(self.mappings, columns, strict=True)
+        ]
+        grouped: npt.NDArray[np.object_] = np.asarray(mapped, dtype=object).T
+        return grouped
+
+
+def _group_infrequent_shape(operator: Any) -> None:
+    rows, columns = operator.inputs[0].type.shape
+    operator.outputs[0].type = StringTensorType([rows, columns])
+
+
+def _group_infrequent_graph(scope: Any, operator: Any, container: Any) -> None:
+    """One Gather + LabelEncoder per column, then Concat."""
+    columns = []
+    for i, mapping in enumerate(operator.raw_operator.mappings):
+        index = scope.get_unique_variable_name("column_index")
+        container.add_initializer(index, onnx.TensorProto.INT64, [1], [i])
+        column = scope.get_unique_variable_name("column")
+        gather = scope.get_unique_operator_name("Gather")
+        container.add_node(
+            "Gather", [operator.inputs[0].full_name, index], column, axis=1, name=gather
+        )
+        grouped = scope.get_unique_variable_name("grouped")
+        container.add_node(
+            "LabelEncoder",
+            [column],
+            grouped,
+            op_domain="ai.onnx.ml",
+            op_version=2,
+            keys_strings=list(mapping),
+            values_strings=list(mapping.values()),
+            default_string=UNKNOWN,
+            name=scope.get_unique_operator_name("LabelEncoder"),
+        )
+        columns.append(grouped)
+    concat = scope.get_unique_operator_name("Concat")
+    container.add_node("Concat", columns, operator.outputs[0].full_name, axis=1, name=concat)
+
+
+update_registered_converter(
+    GroupInfrequent, "GroupInfrequent", _group_infrequent_shape, _group_infrequent_graph
+)
+
+
+def _without_infrequent(encoder: OneHotEncoder) -> list[tuple[str, Any]]:
+    """Return steps that encode like `encoder` and that skl2onnx converts: group, one-hot."""
+    mappings, grouped = [], []
+    for categories, rare in zip(encoder.categories_, encoder.infrequent_categories_, strict=True):
+        rare = set() if rare is None else set(rare)
+        mappings.append({str(c): INFREQUENT if c in rare else str(c) for c in categories})
+        kept = [str(c) for c in categories if c not in rare]
+        grouped.append(kept + [INFREQUENT] * bool(rare))  # sklearn puts the group last
+    plain = OneHotEncoder(categories=grouped, handle_unknown="ignore", sparse_output=False)
+    plain.fit(np.asarray([[c[0] for c in grouped]], dtype=object))
+    return [("group", GroupInfrequent(mappings)), ("encode", plain)]
+
+
 def _onnx_ready(preprocess: ColumnTransformer) -> ColumnTransformer:
-    """Copy the preprocessing so its category imputers treat "" as missing (no NaN strings)."""
+    """Copy the preprocessing as skl2onnx can convert it, computing the same numbers.
+
+    Category imputers treat "" as missing (ONNX has no NaN strings), and one-hot encoders
+    that group infrequent categories become two steps that skl2onnx converts.
+    """
     preprocess = copy.deepcopy(preprocess)
     for _, transformer, _ in preprocess.transformers_:
         steps = getattr(transformer, "steps", [])
@@ -56,6 +141,12 @@ def _onnx_ready(preprocess: ColumnTransformer) -> ColumnTransformer:
             fitted = isinstance(step, SimpleImputer) and hasattr(step, "statistics_")
             if fitted and step.statistics_.dtype == object:
                 step.missing_values = ""
+        for i, (_, step) in enumerate(steps):
+            # None, or absent when the encoder has no columns: nothing grouped.
+            groups = getattr(step, "infrequent_categories_", None) or []
+            if isinstance(step, OneHotEncoder) and any(rare is not None for rare in groups):
+                steps[i : i + 1] = _without_infrequent(step)
+                break
     return preprocess
 
 

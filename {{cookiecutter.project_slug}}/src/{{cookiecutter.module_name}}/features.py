@@ -14,6 +14,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .schema import Feature, FeatureSchema
 
+MAX_CATEGORIES = 20  # one-hot columns per categorical feature, the group of rare ones included
+
 
 def feature_frame(
     schema: FeatureSchema, data: pd.DataFrame | Sequence[Mapping[str, object]]
@@ -63,11 +65,15 @@ def infer_schema(train: pd.DataFrame, target: str) -> FeatureSchema:
 
 
 def build_preprocessor(schema: FeatureSchema) -> ColumnTransformer:
-    """Impute and scale numbers, impute and one-hot encode categories."""
+    """Impute and scale numbers, impute and one-hot encode categories.
+
+    A categorical column gets MAX_CATEGORIES one-hot columns at most: its rarest values
+    share the last one, so that a column of zip codes can't add thousands of inputs.
+    """
     numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
     categorical = make_pipeline(
         SimpleImputer(strategy="most_frequent"),
-        OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+        OneHotEncoder(handle_unknown="ignore", max_categories=MAX_CATEGORIES, sparse_output=False),
     )
     return ColumnTransformer(
         [("numeric", numeric, schema.numeric), ("categorical", categorical, schema.categorical)]
