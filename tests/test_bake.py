@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -17,8 +18,15 @@ import yaml
 from conftest import DEFAULTS, ROOT, bake, run
 
 UNRENDERED = re.compile(r"\{\{|\{%|\{#")
-# Each Python version and each license once, in four bakes.
-CHOICES = list(zip(DEFAULTS["python_version"], DEFAULTS["open_source_license"], strict=True))
+# Each Python version and each license once, in four bakes; the datasets take turns.
+CHOICES = list(
+    zip(
+        DEFAULTS["python_version"],
+        DEFAULTS["open_source_license"],
+        itertools.islice(itertools.cycle(DEFAULTS["dataset"]), len(DEFAULTS["python_version"])),
+        strict=True,
+    )
+)
 
 
 def text_files(project):
@@ -34,9 +42,11 @@ def tree(project):
     return {path.relative_to(project): text for path, text in text_files(project)}
 
 
-@pytest.mark.parametrize(("python_version", "license_"), CHOICES)
-def test_bake_lints_and_passes_its_tests(tmp_path, project_env, python_version, license_):
-    project = bake(tmp_path, python_version=python_version, open_source_license=license_)
+@pytest.mark.parametrize(("python_version", "license_", "dataset"), CHOICES)
+def test_bake_lints_and_passes_its_tests(tmp_path, project_env, python_version, license_, dataset):
+    project = bake(
+        tmp_path, python_version=python_version, open_source_license=license_, dataset=dataset
+    )
 
     leftovers = [str(p) for p, text in text_files(project) if UNRENDERED.search(text)]
     assert not leftovers
@@ -51,6 +61,16 @@ def test_bake_lints_and_passes_its_tests(tmp_path, project_env, python_version, 
     else:
         assert meta["license"] == license_
         assert DEFAULTS["author_name"] in (project / "LICENSE").read_text()
+
+    source = yaml.safe_load((project / "params.yaml").read_text())["data"]["source"]
+    example = project / "data" / "raw" / "data.csv"
+    assert (project / "data" / "raw" / ".gitkeep").is_file()  # DVC's data stage reads the folder
+    if dataset == "custom":
+        assert source == "data/raw/data.csv"
+        assert example.is_file()
+    else:
+        assert source == "penguins"
+        assert not example.exists()
 
     run([sys.executable, "-m", "ruff", "check", "."], cwd=project)
     run([sys.executable, "-m", "ruff", "format", "--check", "."], cwd=project)

@@ -118,6 +118,30 @@ def test_train_serve_predict(project):
 
 
 @pytest.mark.slow
+def test_custom_dataset_trains_on_its_csv_and_serves_it(tmp_path, project_env):
+    """`dataset: custom`: the example CSV in data/raw/, named in params.yaml, end to end."""
+    project = bake(tmp_path, dataset="custom")
+    out = run(make_args("train"), cwd=project)
+    assert "champion:" in out
+    schema = json.loads((project / "data" / "processed" / "schema.json").read_text())
+    assert schema["target"] == "cultivar"
+    assert "od280/od315_of_diluted_wines" in [f["name"] for f in schema["features"]]
+    port = free_port()
+    server = serve(make_args("serve", f"PORT={port}"), project)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/ready", server)
+        printed = run(make_args("predict", f"PORT={port}"), cwd=project)
+        assert json.loads(printed)["prediction"] in {"cultivar_1", "cultivar_2", "cultivar_3"}
+    finally:
+        stop(server)
+    # Editing the table reruns the data step: DVC watches data/raw/.
+    with (project / "data" / "raw" / "data.csv").open("a") as table:
+        table.write("13.2,1.8,2.4,16.0,100.0,2.5,2.6,0.3,1.8,4.5,1.0,3.0,1000.0,cultivar_1\n")
+    status = run([f"{sys.prefix}/bin/dvc", "status", "data"], cwd=project)
+    assert "changed deps" in status, status
+
+
+@pytest.mark.slow
 def test_serving_benchmark_with_a_64_connection_soak(project):
     """Both models, both servers, bounded; the soak holds 64 connections for 30 s."""
     bench_args = "BENCH_ARGS=--requests 100 --seconds 3 --batch-rows 500 --soak-seconds 30"

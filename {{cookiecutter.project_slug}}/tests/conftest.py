@@ -19,6 +19,15 @@ from {{ cookiecutter.module_name }}.schema import FeatureSchema
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def rooted(settings: Settings) -> Settings:
+    """Make a relative file in `data.source` absolute: the tests run in other folders."""
+    source = ROOT / settings.data.source
+    if Path(settings.data.source).is_absolute() or not source.is_file():
+        return settings
+    data = settings.data.model_copy(update={"source": str(source)})
+    return settings.model_copy(update={"data": data})
+
+
 def settings_in(base: Settings, workdir: Path) -> Settings:
     """The same settings, with every file and the tracking store under `workdir`."""
     mlflow = base.mlflow.model_copy(update={"tracking_uri": f"sqlite:///{workdir}/mlflow.db"})
@@ -48,7 +57,7 @@ def _isolated_tracking() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def base_settings() -> Settings:
-    return load_settings(ROOT / "params.yaml")
+    return rooted(load_settings(ROOT / "params.yaml"))
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +100,7 @@ def train_with_params(
         for section, values in changes.items():
             params[section].update(values)
         (workdir / "params.yaml").write_text(yaml.safe_dump(params))
-        settings = make_settings(workdir, load_settings(workdir / "params.yaml"))
+        settings = make_settings(workdir, rooted(load_settings(workdir / "params.yaml")))
         with pytest.MonkeyPatch.context() as patch:
             patch.chdir(workdir)  # MLflow keeps artifacts of a new experiment in ./mlruns
             prepare(settings)

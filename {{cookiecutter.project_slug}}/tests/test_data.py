@@ -5,7 +5,7 @@ import threading
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import SettingsError, load_settings
+from {{ cookiecutter.module_name }}.config import DataSettings, SettingsError, load_settings
 from {{ cookiecutter.module_name }}.data import (
     DataError,
     load_source,
@@ -89,26 +89,34 @@ def test_a_column_unique_per_row_is_reported_as_a_likely_id(raw, base_settings, 
     assert "likely an id" not in caplog.text  # float measurements are not ids
 
 
-def test_kind_overrides_make_codes_categories_and_text_numbers(raw, base_settings):
+# The override tests need known columns: the penguins, whatever this project's table is.
+PENGUINS = DataSettings(source="penguins", target="species")
+
+
+@pytest.fixture(scope="module")
+def penguins():
+    return load_source("penguins")
+
+
+def test_kind_overrides_make_codes_categories_and_text_numbers(penguins):
+    raw = penguins
     codes = raw.assign(
         year=raw["year"].astype(float).where(raw.index % 7 > 0),  # floats with holes
         bill_length_mm=raw["bill_length_mm"].map(lambda v: None if pd.isna(v) else f"{v}"),
     )
-    cfg = base_settings.data.model_copy(
-        update={"categorical": ["year"], "numeric": ["bill_length_mm"]}
-    )
+    cfg = PENGUINS.model_copy(update={"categorical": ["year"], "numeric": ["bill_length_mm"]})
     table = validate(codes, cfg)
     assert set(table["year"].dropna()) == {"2007", "2008", "2009"}
     assert table["year"].isna().sum() == codes["year"].isna().sum()
     assert table["bill_length_mm"].dtype == "float64"
     pd.testing.assert_series_equal(
-        table["bill_length_mm"], validate(raw, base_settings.data)["bill_length_mm"]
+        table["bill_length_mm"], validate(raw, PENGUINS)["bill_length_mm"]
     )
 
 
-def test_a_numeric_override_names_the_value_that_is_not_a_number(raw, base_settings):
-    text = raw.assign(island=raw["island"].where(raw.index != 3, "4.5"))
-    cfg = base_settings.data.model_copy(update={"numeric": ["island"]})
+def test_a_numeric_override_names_the_value_that_is_not_a_number(penguins):
+    text = penguins.assign(island=penguins["island"].where(penguins.index != 3, "4.5"))
+    cfg = PENGUINS.model_copy(update={"numeric": ["island"]})
     with pytest.raises(DataError, match=r"column 'island' \(data.numeric\): 'Torgersen' \(row 1"):
         validate(text, cfg)
 

@@ -2,11 +2,13 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+from palmerpenguins import load_penguins
 from sklearn.datasets import load_breast_cancer
 
 from {{ cookiecutter.module_name }}.features import MAX_CATEGORIES
@@ -59,20 +61,20 @@ AWKWARD = {
 
 
 @pytest.fixture(scope="module")
-def awkward(raw, train_with_params, tmp_path_factory):
+def awkward(train_with_params, tmp_path_factory):
     """Penguins as a messy CSV: odd names, an id, codes, a boolean, dates, useless columns."""
     workdir = tmp_path_factory.mktemp("awkward")
     rng = np.random.default_rng(0)
-    table = raw.rename(columns=AWKWARD).assign(
-        **{
-            "tag id": np.arange(len(raw)) + 1000,  # an id: listed under data.drop
-            "ring code": [f"r{i % 60}" for i in range(len(raw))],  # 60 categories
-            "is adult": rng.random(len(raw)) < 0.8,
-            "recorded on": pd.date_range("2007-11-01", periods=len(raw)).strftime("%Y-%m-%d"),
-            "colony": "Palmer",
-            "notes": np.nan,
-        }
-    )
+    raw = load_penguins()  # known columns to rename, whatever this project's table is
+    extra: dict[str, Any] = {
+        "tag id": np.arange(len(raw)) + 1000,  # an id: listed under data.drop
+        "ring code": [f"r{i % 60}" for i in range(len(raw))],  # 60 categories
+        "is adult": rng.random(len(raw)) < 0.8,
+        "recorded on": pd.date_range("2007-11-01", periods=len(raw)).strftime("%Y-%m-%d"),
+        "colony": "Palmer",
+        "notes": np.nan,
+    }
+    table = raw.rename(columns=AWKWARD).assign(**extra)
     table.to_csv(workdir / "awkward.csv.gz", index=False)
     settings = train_with_params(
         workdir,

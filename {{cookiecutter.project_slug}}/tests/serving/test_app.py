@@ -72,6 +72,8 @@ def test_wrong_type_is_named(client, record, test_rows, value):
 
 
 def test_unknown_category_is_named(client, record, test_rows):
+    if not test_rows[2].categorical:
+        pytest.skip("this table has no categorical feature")
     name = test_rows[2].categorical[0]
     response = client.post("/predict", json={**record, name: "Atlantis"})
     assert field_errors(response) == [(name,)]
