@@ -69,6 +69,9 @@ def scaled_copy(workdir: Path, rows: int, overrides: list[str]) -> Path:
             shutil.copytree(source, workdir / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, workdir / name)  # keeps mtimes: make sees nothing to reinstall
+    raw = workdir / "data" / "raw"  # the data stage watches it; the synthetic table needs none
+    raw.mkdir(parents=True)
+    (raw / ".gitkeep").touch()
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     for key, value in {**SCALE, "data.synthetic.rows": rows}.items():
         set_key(params, key, value)

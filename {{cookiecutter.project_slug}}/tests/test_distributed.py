@@ -57,7 +57,7 @@ def test_outside_torchrun_the_world_is_one_process():
 def test_a_global_batch_that_does_not_split_over_the_processes_is_refused(monkeypatch):
     monkeypatch.setattr(training, "world_size", lambda: 4)
     X, y = torch.randn(8, 2), torch.zeros(8, dtype=torch.long)
-    with pytest.raises(ValueError, match=r"torch.batch_size: 30 .* 4 processes"):
+    with pytest.raises(training.TrainingError, match=r"torch.batch_size: 30 .* 4 processes"):
         training.fit(
             nn.Linear(2, 2),
             (X, y),

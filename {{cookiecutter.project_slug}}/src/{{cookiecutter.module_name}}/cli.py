@@ -85,7 +85,7 @@ def train(
     from . import pipeline  # imports MLflow and torch: slow
     from .distributed import launched, process_group
     from .export import ExportError
-    from .training import pick_device
+    from .training import TrainingError, pick_device
 
     settings = _settings(params)
     if model not in (*pipeline.CANDIDATES, "all"):
@@ -94,7 +94,7 @@ def train(
     if launched() and model != "mlp":
         console.print("[bold red]error:[/] --model: torchrun trains the MLP only: use --model mlp")
         raise typer.Exit(2)
-    with _clean_errors(pipeline.StageError, ExportError):
+    with _clean_errors(pipeline.StageError, ExportError, TrainingError):
         if model == "all":
             _report(pipeline.train(settings, progress=progress))
             return

@@ -27,6 +27,10 @@ from .distributed import all_sum, epoch_order, is_main, share, world_size
 log = logging.getLogger(__name__)
 
 
+class TrainingError(ValueError):
+    """Raised when the training settings can't work, naming the key in params.yaml."""
+
+
 @dataclass
 class FitResult:
     """What `fit` learned: the best epoch, its validation loss and the per-epoch history."""
@@ -125,7 +129,7 @@ def fit(
     """
     world = world_size()
     if batch_size % world:
-        raise ValueError(
+        raise TrainingError(
             f"torch.batch_size: {batch_size} does not split evenly over {world} processes"
         )
     # DDP averages the gradients of the processes after each backward pass.
