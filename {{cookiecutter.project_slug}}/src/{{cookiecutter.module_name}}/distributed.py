@@ -35,9 +35,9 @@ def is_main() -> bool:
 
 
 def device_for(device: torch.device) -> torch.device:
-    """Give each process of a CUDA job its own GPU: the one torchrun's LOCAL_RANK names."""
+    """Give each process of a CUDA job its own GPU: the one `process_group` selected."""
     if device.type == "cuda" and dist.is_initialized():
-        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+        return torch.device("cuda", torch.cuda.current_device())
     return device
 
 
