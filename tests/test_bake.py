@@ -65,12 +65,8 @@ def test_bake_lints_and_passes_its_tests(tmp_path, project_env, python_version, 
     source = yaml.safe_load((project / "params.yaml").read_text())["data"]["source"]
     example = project / "data" / "raw" / "data.csv"
     assert (project / "data" / "raw" / ".gitkeep").is_file()  # DVC's data stage reads the folder
-    if dataset == "custom":
-        assert source == "data/raw/data.csv"
-        assert example.is_file()
-    else:
-        assert source == "penguins"
-        assert not example.exists()
+    assert source == {"custom": "data/raw/data.csv"}.get(dataset, dataset)
+    assert example.is_file() == (dataset == "custom")
 
     run([sys.executable, "-m", "ruff", "check", "."], cwd=project)
     run([sys.executable, "-m", "ruff", "format", "--check", "."], cwd=project)

@@ -142,6 +142,29 @@ def test_custom_dataset_trains_on_its_csv_and_serves_it(tmp_path, project_env):
 
 
 @pytest.mark.slow
+def test_diabetes_dataset_regresses_and_serves_a_number(tmp_path, project_env):
+    """`dataset: diabetes`: a regression end to end, its table and answer follow the task."""
+    project = bake(tmp_path, dataset="diabetes")
+    out = run(make_args("train"), cwd=project)
+    assert "val_rmse" in out
+    schema = json.loads((project / "data" / "processed" / "schema.json").read_text())
+    assert (schema["task"], schema["target"]) == ("regression", "progression")
+    readme = (project / "README.md").read_text()
+    assert "| model | rmse | mae | r2 | rmse 95% CI |" in readme
+    assert "| mean predictor |" in readme
+    port = free_port()
+    server = serve(make_args("serve", f"PORT={port}"), project)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/ready", server)
+        answer = json.loads(run(make_args("predict", f"PORT={port}"), cwd=project))
+        assert set(answer) == {"prediction", "model"}
+        stats = schema["target_stats"]
+        assert stats["min"] - stats["std"] < answer["prediction"] < stats["max"] + stats["std"]
+    finally:
+        stop(server)
+
+
+@pytest.mark.slow
 def test_serving_benchmark_with_a_64_connection_soak(project):
     """Both models, both servers, bounded; the soak holds 64 connections for 30 s."""
     bench_args = "BENCH_ARGS=--requests 100 --seconds 3 --batch-rows 500 --soak-seconds 30"

@@ -32,9 +32,16 @@ from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.module_name }}.config import Settings, load_settings
 from {{ cookiecutter.module_name }}.data import load_splits
-from {{ cookiecutter.module_name }}.export import compare_int8, rows_of
+from {{ cookiecutter.module_name }}.evaluation import model_output
+from {{ cookiecutter.module_name }}.export import compare_int8, int8_metric, rows_of
 from {{ cookiecutter.module_name }}.features import feature_frame
-from {{ cookiecutter.module_name }}.pipeline import CANDIDATES, describe, load_candidate, load_pipeline
+from {{ cookiecutter.module_name }}.pipeline import (
+    CANDIDATES,
+    describe,
+    load_candidate,
+    load_pipeline,
+    targets,
+)
 from {{ cookiecutter.module_name }}.schema import FeatureSchema
 from {{ cookiecutter.module_name }}.serving.bundle import Manifest, OnnxModel, write_bundle
 
@@ -185,9 +192,9 @@ def batch_throughput(
     in_rows = [tuple(record.values()) for record in batch]
     return {
         "batch_http": rows / best_time(over_http),
-        "batch_inproc": rows / best_time(lambda: model.predict_proba(in_rows)),
+        "batch_inproc": rows / best_time(lambda: model.predict(in_rows)),
         "batch_pipeline": rows
-        / best_time(lambda: pipeline.predict_proba(feature_frame(schema, batch))),
+        / best_time(lambda: model_output(pipeline, feature_frame(schema, batch), schema.task)),
     }
 
 
@@ -364,12 +371,12 @@ def main() -> None:
             failures += report(name, results, args.batch_rows)
 
     graphs = {n: (settings.paths.onnx / f"{n}.onnx").read_bytes() for n in ("mlp", "mlp.int8")}
-    y = splits["test"][schema.target].to_numpy(dtype=str)
-    q = compare_int8(graphs["mlp"], graphs["mlp.int8"], schema, X, y)
+    q = compare_int8(graphs["mlp"], graphs["mlp.int8"], schema, X, targets(splits["test"], schema))
+    score = int8_metric(schema)
     print(
         f"\nmlp INT8 vs FP32, in-process, one row: {q['latency_us_int8']:.1f} µs vs "
-        f"{q['latency_us_fp32']:.1f} µs ({q['latency_ratio']:.2f}x); test accuracy "
-        f"{q['accuracy_int8']:.4f} vs {q['accuracy_fp32']:.4f} ({q['accuracy_change']:+.4f}); "
+        f"{q['latency_us_fp32']:.1f} µs ({q['latency_ratio']:.2f}x); test {score} "
+        f"{q[f'{score}_int8']:.4f} vs {q[f'{score}_fp32']:.4f} ({q[f'{score}_change']:+.4f}); "
         f"{q['size_bytes_int8']} vs {q['size_bytes_fp32']} bytes"
     )
     if failures:

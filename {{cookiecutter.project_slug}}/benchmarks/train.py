@@ -40,11 +40,16 @@ from {{ cookiecutter.module_name }}.training import fit
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = MLP.__module__.split(".")[0]
 COPIED = ("src", "params.yaml", "dvc.yaml", "Makefile", "pyproject.toml", "README.md")
-# What changes from params.yaml for the synthetic table: its target and a slice column, and a
-# global batch that keeps an epoch of 600k training rows near a second (batch 32: ~11 s).
+# What changes from params.yaml for the synthetic table (classes): its target, no column roles
+# of the project's own table, a slice column, and a global batch that keeps an epoch of 600k
+# training rows near a second (batch 32: ~11 s).
 SCALE: dict[str, Any] = {
+    "task": "auto",
     "data.source": "synthetic",
     "data.target": "label",
+    "data.drop": [],
+    "data.categorical": [],
+    "data.numeric": [],
     "evaluation.slices": ["cat_00"],
     "torch.batch_size": 1024,
 }

@@ -89,18 +89,53 @@ def trained(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     return Trained(settings, promotion)
 
 
+# The Palmer penguins, for tests that need a known classification table whatever this
+# project's own data is.
+PENGUINS: dict[str, Any] = {
+    "data": {"source": "penguins", "target": "species"},
+    "evaluation": {"slices": ["island", "sex"]},
+}
+
+
+def params_in(workdir: Path, changes: dict[str, Any]) -> Settings:
+    """Write a copy of params.yaml with some sections changed into `workdir`, and load it.
+
+    A new `data.source` starts with `task: auto` and without the column roles (drop,
+    categorical, numeric) of the project's table, unless `changes` sets them too.
+    """
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    if "source" in changes.get("data", {}):
+        params["task"] = "auto"
+        params["data"].update(drop=[], categorical=[], numeric=[])
+    for section, values in changes.items():
+        if isinstance(values, dict):
+            params[section].update(values)
+        else:  # a top-level key, such as task
+            params[section] = values
+    (workdir / "params.yaml").write_text(yaml.safe_dump(params))
+    return rooted(load_settings(workdir / "params.yaml"))
+
+
+@pytest.fixture(scope="session")
+def params_copy() -> Callable[[Path, dict[str, Any]], Settings]:
+    """Return `params_in`, for tests that write their own params.yaml copy."""
+    return params_in
+
+
+@pytest.fixture
+def penguin_settings(tmp_path: Path) -> Settings:
+    """Settings for the penguins under a temporary folder, whatever the project's data."""
+    return settings_in(params_in(tmp_path, PENGUINS), tmp_path)
+
+
 @pytest.fixture(scope="session")
 def train_with_params(
     make_settings: Callable[..., Settings],
-) -> Callable[[Path, dict[str, dict[str, Any]]], Settings]:
+) -> Callable[[Path, dict[str, Any]], Settings]:
     """Return a function that runs the pipeline on a params.yaml copy with some sections changed."""
 
-    def run(workdir: Path, changes: dict[str, dict[str, Any]]) -> Settings:
-        params = yaml.safe_load((ROOT / "params.yaml").read_text())
-        for section, values in changes.items():
-            params[section].update(values)
-        (workdir / "params.yaml").write_text(yaml.safe_dump(params))
-        settings = make_settings(workdir, rooted(load_settings(workdir / "params.yaml")))
+    def run(workdir: Path, changes: dict[str, Any]) -> Settings:
+        settings = make_settings(workdir, params_in(workdir, changes))
         with pytest.MonkeyPatch.context() as patch:
             patch.chdir(workdir)  # MLflow keeps artifacts of a new experiment in ./mlruns
             prepare(settings)
@@ -117,9 +152,10 @@ class Prepared(NamedTuple):
 
 
 @pytest.fixture(scope="session")
-def prepared(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Prepared:
-    """The processed splits as model inputs, written once by the real data step."""
-    settings = settings_in(base_settings, tmp_path_factory.mktemp("data"))
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
+    """The penguins' processed splits as model inputs, written once by the real data step."""
+    workdir = tmp_path_factory.mktemp("data")
+    settings = settings_in(params_in(workdir, PENGUINS), workdir)
     prepare(settings)
     splits, schema = load_splits(settings.paths.processed)
     X = {name: feature_frame(schema, frame) for name, frame in splits.items()}

@@ -18,7 +18,7 @@ from {{ cookiecutter.module_name }}.data import (
 
 @pytest.fixture
 def table(raw, base_settings):
-    return validate(raw, base_settings.data)
+    return validate(raw, base_settings.data, base_settings.task)
 
 
 def test_validate_keeps_every_row_with_a_target(raw, table, base_settings):

@@ -7,14 +7,12 @@ import mlflow
 import pandas as pd
 import pytest
 import torch
-import yaml
 from torch import nn
 from torch.utils.data import DistributedSampler, TensorDataset
 from typer.testing import CliRunner
 
 from {{ cookiecutter.module_name }} import distributed, training
 from {{ cookiecutter.module_name }}.cli import app
-from {{ cookiecutter.module_name }}.config import load_settings
 from {{ cookiecutter.module_name }}.data import prepare
 from {{ cookiecutter.module_name }}.pipeline import train_candidate
 
@@ -80,14 +78,6 @@ def test_torchrun_trains_the_mlp_only(monkeypatch):
     assert "torchrun" in result.output
 
 
-def _project(workdir):
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    for section, values in CHANGES.items():
-        params[section].update(values)
-    (workdir / "params.yaml").write_text(yaml.safe_dump(params))
-    return load_settings(workdir / "params.yaml")
-
-
 def _runs(tracking_uri):
     mlflow.set_tracking_uri(tracking_uri)
     return mlflow.search_runs(search_all_experiments=True, output_format="pandas")
@@ -95,17 +85,17 @@ def _runs(tracking_uri):
 
 @pytest.mark.slow
 def test_two_processes_train_as_one_with_the_same_global_batch(
-    tmp_path, monkeypatch, make_settings
+    tmp_path, monkeypatch, make_settings, params_copy
 ):
     single, ddp = tmp_path / "single", tmp_path / "ddp"
     single.mkdir(), ddp.mkdir()
-    settings = make_settings(single, _project(single))
+    settings = make_settings(single, params_copy(single, CHANGES))
     monkeypatch.chdir(single)
     prepare(settings)
     train_candidate(settings, "mlp", progress=False)
 
     monkeypatch.chdir(ddp)
-    prepare(make_settings(ddp, _project(ddp)))
+    prepare(make_settings(ddp, params_copy(ddp, CHANGES)))
     # The processes import this package from where the tests do, installed or not.
     source = str(Path(distributed.__file__).parents[1])
     path = os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))

@@ -9,10 +9,11 @@ import pytest
 
 import {{ cookiecutter.module_name }}
 from {{ cookiecutter.module_name }}.data import load_splits
-from {{ cookiecutter.module_name }}.export import ExportError, check_parity, onnx_proba, to_onnx
+from {{ cookiecutter.module_name }}.evaluation import model_output
+from {{ cookiecutter.module_name }}.export import ExportError, check_parity, int8_metric, onnx_output, to_onnx
 from {{ cookiecutter.module_name }}.features import MAX_CATEGORIES, feature_frame, infer_schema
 from {{ cookiecutter.module_name }}.models import build_baseline
-from {{ cookiecutter.module_name }}.pipeline import CANDIDATES, export_models, load_pipeline
+from {{ cookiecutter.module_name }}.pipeline import CANDIDATES, export_models, load_pipeline, targets
 from {{ cookiecutter.module_name }}.serving.bundle import MANIFEST_FILE, read_manifest
 
 
@@ -20,18 +21,19 @@ from {{ cookiecutter.module_name }}.serving.bundle import MANIFEST_FILE, read_ma
 def test_split(trained):
     splits, schema = load_splits(trained.settings.paths.processed)
     test = splits["test"]
-    return feature_frame(schema, test), test[schema.target].to_numpy(dtype=str), schema
+    return feature_frame(schema, test), targets(test, schema), schema
 
 
 @pytest.mark.parametrize("name", CANDIDATES)
 def test_exported_graph_matches_the_trained_model(trained, test_split, name):
     X, _, schema = test_split
     graph = (trained.settings.paths.onnx / f"{name}.onnx").read_bytes()
-    trained_proba = load_pipeline(trained.settings.paths.models, name).predict_proba(X)
-    assert np.abs(onnx_proba(graph, schema, X) - trained_proba).max() < 1e-5
+    expected = model_output(load_pipeline(trained.settings.paths.models, name), X, schema.task)
+    gap = np.abs(onnx_output(graph, schema, X) - expected).max()
+    assert gap < 1e-5 * max(1, np.abs(expected).max() if schema.regression else 1)
 
 
-def test_served_probabilities_match_the_trained_champion(trained, test_split):
+def test_served_answers_match_the_trained_champion(trained, test_split):
     from fastapi.testclient import TestClient
 
     from {{ cookiecutter.module_name }}.serving import create_app
@@ -40,11 +42,15 @@ def test_served_probabilities_match_the_trained_champion(trained, test_split):
     records = X.astype(object).where(X.notna(), None).to_dict(orient="records")
     with TestClient(create_app(trained.settings)) as client:
         answer = client.post("/predict/batch", json={"records": records}).json()
-    served = np.array(
-        [[p["probabilities"][c] for c in schema.classes] for p in answer["predictions"]]
-    )
+    if schema.regression:
+        served = np.array([p["prediction"] for p in answer["predictions"]])
+    else:
+        served = np.array(
+            [[p["probabilities"][c] for c in schema.classes] for p in answer["predictions"]]
+        )
     champion = load_pipeline(trained.settings.paths.models, trained.promotion.champion.name)
-    assert np.abs(served - champion.predict_proba(X)).max() < 1e-5
+    expected = model_output(champion, X, schema.task)
+    assert np.abs(served - expected).max() < 1e-5 * max(1, np.abs(expected).max())
 
 
 def test_missing_values_are_imputed_as_in_training(trained, test_split):
@@ -82,8 +88,13 @@ def test_int8_is_reported_next_to_fp32(trained):
     assert max(report["onnx_max_abs_diff"].values()) < 1e-5
     int8 = report["int8"]
     assert int8["size_bytes_int8"] < int8["size_bytes_fp32"]
-    assert int8["accuracy_change"] == pytest.approx(int8["accuracy_int8"] - int8["accuracy_fp32"])
-    assert int8["accuracy_int8"] > int8["accuracy_fp32"] - 0.05
+    score = int8_metric(read_manifest(trained.settings.paths.serving).feature_schema)
+    change = int8[f"{score}_int8"] - int8[f"{score}_fp32"]
+    assert int8[f"{score}_change"] == pytest.approx(change)
+    if score == "accuracy":
+        assert change > -0.05
+    else:  # RMSE: lower is better
+        assert change < 0.05 * int8[f"{score}_fp32"]
     assert int8["latency_us_int8"] > 0
 
 
@@ -120,4 +131,4 @@ def test_rare_categories_share_one_column_in_the_graph_too(base_settings):
     encoder = model.named_steps["preprocess"].named_transformers_["categorical"][-1]
     assert len(encoder.get_feature_names_out()) == MAX_CATEGORIES
     graph = to_onnx(model, schema).SerializeToString()
-    assert np.abs(onnx_proba(graph, schema, X) - model.predict_proba(X)).max() < 1e-5
+    assert np.abs(onnx_output(graph, schema, X) - model.predict_proba(X)).max() < 1e-5

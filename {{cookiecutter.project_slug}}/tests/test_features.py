@@ -4,19 +4,24 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.module_name }}.config import SyntheticSettings
-from {{ cookiecutter.module_name }}.data import load_source, split, validate
+from {{ cookiecutter.module_name }}.data import decide_task, load_source, split, validate
 from {{ cookiecutter.module_name }}.features import build_preprocessor, feature_frame, infer_schema
 from {{ cookiecutter.module_name }}.schema import FeatureSchema
 
 
 @pytest.fixture
-def train(raw, base_settings):
-    return split(validate(raw, base_settings.data), base_settings.data, seed=0)["train"]
+def task(raw, base_settings):
+    return decide_task(raw, base_settings.data, base_settings.task)
 
 
 @pytest.fixture
-def schema(train, base_settings):
-    return infer_schema(train, base_settings.data.target)
+def train(raw, base_settings, task):
+    return split(validate(raw, base_settings.data, task), base_settings.data, seed=0)["train"]
+
+
+@pytest.fixture
+def schema(train, base_settings, task):
+    return infer_schema(train, base_settings.data.target, task)
 
 
 def test_schema_kinds_follow_dtypes(schema, train):
@@ -26,8 +31,14 @@ def test_schema_kinds_follow_dtypes(schema, train):
         assert feature.kind == ("numeric" if numeric else "categorical")
 
 
-def test_schema_classes_are_the_training_labels(schema, train):
-    assert schema.classes == sorted(train[schema.target].unique())
+def test_schema_has_the_training_labels_or_the_target_range(schema, train):
+    if schema.regression:
+        assert schema.classes == []
+        assert schema.target_stats.min == train[schema.target].min()
+        assert schema.target_stats.mean == pytest.approx(train[schema.target].mean())
+    else:
+        assert schema.classes == sorted(train[schema.target].unique())
+        assert schema.target_stats is None
 
 
 def test_schema_round_trips(schema, tmp_path):

@@ -39,7 +39,7 @@ def test_baseline_beats_the_majority_class_clearly(base_settings, prepared):
 
 def test_baseline_steps_are_named(base_settings, prepared):
     model = build_baseline(prepared.schema, base_settings.baseline, base_settings.seed)
-    assert list(model.named_steps) == ["preprocess", "classifier"]
+    assert list(model.named_steps) == ["preprocess", "model"]
 
 
 def test_mlp_loss_goes_down(mlp):
@@ -99,7 +99,7 @@ def test_pipelines_save_with_skops_and_no_other_types(base_settings, prepared, m
     from sklearn.pipeline import Pipeline
 
     preprocess = build_preprocessor(prepared.schema).fit(prepared.X["train"])
-    pipeline = Pipeline([("preprocess", preprocess), ("classifier", mlp)])
+    pipeline = Pipeline([("preprocess", preprocess), ("model", mlp)])
     blob = skops.io.dumps(pipeline)
     assert set(skops.io.get_untrusted_types(data=blob)) <= set(SKOPS_TRUSTED_TYPES)
     loaded = skops.io.loads(blob, trusted=SKOPS_TRUSTED_TYPES)

@@ -33,11 +33,16 @@ def test_readme_table_shows_exactly_the_metrics(trained):
     section = readme[readme.index(START) : readme.index(END)]
     summary = metrics(trained)
     rows = table_rows(section)
+    columns = TABLE_METRICS[summary["task"]]
     for name, scores in summary["models"].items():
-        expected = [fmt(scores["test"][m]) for m in TABLE_METRICS]
+        expected = [fmt(scores["test"][m]) for m in columns]
         interval = f"{fmt(scores['interval']['low'])} to {fmt(scores['interval']['high'])}"
         assert rows[name] == [*expected, interval]
-    assert rows["majority class"][0] == fmt(summary["majority_rate"])
+    if summary["task"] == "regression":
+        floor = [fmt(summary["mean_predictor"][m]) for m in columns]
+        assert rows["mean predictor"][: len(columns)] == floor
+    else:
+        assert rows["majority class"][0] == fmt(summary["majority_rate"])
     for link in re.findall(r"\((reports/figures/[^)]+)\)", section):
         assert (trained.settings.paths.reports.parent / link).is_file(), link
 
@@ -46,8 +51,9 @@ def test_model_card_holds_the_metrics_slices_and_runs(trained):
     card = (trained.settings.paths.reports / "model_card.md").read_text()
     summary = metrics(trained)
     rows = table_rows(card[card.index("## Metrics") :])
+    columns = TABLE_METRICS[summary["task"]]
     for name, scores in summary["models"].items():
-        assert rows[name][: len(TABLE_METRICS)] == [fmt(scores["test"][m]) for m in TABLE_METRICS]
+        assert rows[name][: len(columns)] == [fmt(scores["test"][m]) for m in columns]
         for column, result in scores["slices"].items():
             assert f"{name}, `{column}`" in card
             assert f"largest gap {fmt(result['gap'])}" in card

@@ -64,8 +64,9 @@ def data(params: Params = DEFAULT_PARAMS) -> None:
     settings = _settings(params)
     with _clean_errors(DataError):
         schema = prepare(settings)
+    answer = "values" if schema.regression else f"classes {', '.join(schema.classes)}"
     results.print(
-        f"{len(schema.features)} features, classes {', '.join(schema.classes)} "
+        f"{schema.task}: {len(schema.features)} features, {schema.target} {answer} "
         f"-> {settings.paths.processed}"
     )
 
@@ -147,11 +148,12 @@ def evaluate(params: Params = DEFAULT_PARAMS) -> None:
 
 def _report(promotion: Promotion) -> None:
     for candidate in promotion.candidates:
-        results.print(
-            f"{candidate.name:>8}: version {candidate.version}  "
-            f"{promotion.metric} {candidate.metrics[promotion.metric]:.4f}  "
-            f"val_accuracy {candidate.metrics['val_accuracy']:.4f}"
+        # The champion's metric, and the one anybody reads first: accuracy or RMSE.
+        shown = dict.fromkeys([promotion.metric, "val_accuracy", "val_rmse"])
+        scores = "  ".join(
+            f"{m} {candidate.metrics[m]:.4f}" for m in shown if m in candidate.metrics
         )
+        results.print(f"{candidate.name:>8}: version {candidate.version}  {scores}")
     champion = promotion.champion
     results.print(f"champion: {champion.name} (version {champion.version})")
 

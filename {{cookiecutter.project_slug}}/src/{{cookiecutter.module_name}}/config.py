@@ -81,11 +81,12 @@ class DataSettings(_Section):
 
 
 class BaselineSettings(_Section):
-    """Logistic regression on the shared preprocessing."""
+    """Logistic regression (classification) or ridge regression on the shared preprocessing."""
 
-    C: PositiveFloat = 1.0
+    C: PositiveFloat = 1.0  # logistic regression: inverse regularization strength
     max_iter: PositiveInt = 1000
-    max_rows: PositiveInt | None = None  # fit on a stratified sample this big; None: every row
+    alpha: PositiveFloat = 1.0  # ridge regression: regularization strength
+    max_rows: PositiveInt | None = None  # fit on a sample this big (classes stratified); None: all
 
 
 class TorchSettings(_Section):
@@ -107,18 +108,29 @@ class MlflowSettings(_Section):
     tracking_uri: str = "sqlite:///mlflow.db"
     experiment: str
     registered_model: str
-    # Validation metrics only: the test split is kept for the final report.
+    # Validation metrics only: the test split is kept for the final report. Whether higher
+    # or lower is better follows from the metric; auto: val_log_loss, or val_rmse.
     champion_metric: Literal[
-        "val_accuracy", "val_balanced_accuracy", "val_f1_macro", "val_roc_auc", "val_log_loss"
-    ] = "val_log_loss"
-    greater_is_better: bool = False
+        "auto",
+        "val_accuracy",
+        "val_balanced_accuracy",
+        "val_f1_macro",
+        "val_roc_auc",
+        "val_log_loss",
+        "val_rmse",
+        "val_mae",
+        "val_r2",
+    ] = "auto"
 
 
 class EvaluationSettings(_Section):
     """How the test split is scored and reported."""
 
-    # A metric of predicted labels, so that it is defined on every slice and resample.
-    main_metric: Literal["accuracy", "balanced_accuracy", "f1_macro"] = "balanced_accuracy"
+    # Classification: a metric of predicted labels, so that it is defined on every slice and
+    # resample. auto: balanced_accuracy, or rmse for regression.
+    main_metric: Literal[
+        "auto", "accuracy", "balanced_accuracy", "f1_macro", "rmse", "mae", "r2"
+    ] = "auto"
     slices: list[str] = []
     min_slice_size: PositiveInt = 10
     bootstrap: PositiveInt = 1000
@@ -149,6 +161,8 @@ class Settings(_Section):
     """Everything the pipeline and the server read."""
 
     seed: int = 42
+    # auto: decided from the target by the data step, which records it in the schema.
+    task: Literal["auto", "classification", "regression"] = "auto"
     data: DataSettings = DataSettings()
     baseline: BaselineSettings = BaselineSettings()
     torch: TorchSettings = TorchSettings()

@@ -9,14 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 import pandas as pd
 from palmerpenguins import load_penguins
 from pandas.api import types as ptypes
+from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 
 from .config import DataSettings, Settings, SyntheticSettings
 from .features import feature_frame, infer_schema
-from .schema import FeatureSchema
+from .schema import FeatureSchema, Task
 from .synthetic import generate
 
 log = logging.getLogger(__name__)
@@ -25,9 +27,22 @@ SPLITS = ("train", "val", "test")
 SCHEMA_FILE = "schema.json"
 MIN_ROWS_PER_CLASS = 3  # one each for train, validation and test
 MIN_ROWS_FOR_IDS = 20  # below this, unique values per row are too common to mean much
+MAX_AUTO_CLASSES = 20  # task auto: a target of at most this many whole numbers is a class
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 
-BUILTIN: dict[str, Callable[[], pd.DataFrame]] = {"penguins": load_penguins}
+
+def load_diabetes_progression() -> pd.DataFrame:
+    """scikit-learn's diabetes table in its original units, with readable column names."""
+    frame: pd.DataFrame = load_diabetes(as_frame=True, scaled=False).frame
+    # The blood serum measurements s1..s6, as the dataset's description names them.
+    names = {"s1": "tc", "s2": "ldl", "s3": "hdl", "s4": "tch", "s5": "ltg", "s6": "glu"}
+    return frame.rename(columns={**names, "target": "progression"})
+
+
+BUILTIN: dict[str, Callable[[], pd.DataFrame]] = {
+    "penguins": load_penguins,  # classification: species
+    "diabetes": load_diabetes_progression,  # regression: progression
+}
 SYNTHETIC = "synthetic"  # generated from `data.synthetic`
 
 
@@ -60,13 +75,8 @@ def load_source(source: str, synthetic: SyntheticSettings | None = None) -> pd.D
     raise DataError(f"data.source: {source!r} must end in .csv, .csv.gz, .parquet or .pq")
 
 
-def validate(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
-    """Check the table against `params.yaml`; return the rows and columns to model.
-
-    Columns that can't help a model are dropped with a warning that names them: dates,
-    constant columns and empty ones. A column with a different value in every row is
-    reported as a likely id, and kept: list it under `data.drop` if it is one.
-    """
+def _check_columns(df: pd.DataFrame, cfg: DataSettings) -> None:
+    """Fail naming the option if a column that params.yaml names is not in the table."""
     options = [("target", cfg.target), *(("drop", c) for c in cfg.drop)]
     options += [("categorical", c) for c in cfg.categorical]
     options += [("numeric", c) for c in cfg.numeric]
@@ -76,6 +86,45 @@ def validate(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
                 f"column {column!r} (data.{option} in params.yaml) is not in the data; "
                 f"its columns are {', '.join(map(str, df.columns))}"
             )
+
+
+def decide_task(df: pd.DataFrame, cfg: DataSettings, task: str = "auto") -> Task:
+    """Resolve `task: auto` from the target column, and log what was decided and why.
+
+    Text, booleans and at most MAX_AUTO_CLASSES distinct whole numbers are classes;
+    other numbers are a quantity to regress.
+    """
+    if task in ("classification", "regression"):
+        return task  # type: ignore[return-value]
+    _check_columns(df, cfg)
+    values = df[cfg.target].dropna()
+    distinct = values.nunique()
+    decided: Task
+    if ptypes.is_bool_dtype(values) or not ptypes.is_numeric_dtype(values):
+        decided, why = "classification", "its values are not numbers"
+    elif (values % 1 == 0).all() and distinct <= MAX_AUTO_CLASSES:
+        decided, why = "classification", f"it holds {distinct} distinct whole numbers"
+    else:
+        decided, why = "regression", f"it holds {distinct} distinct numbers"
+    log.info(
+        "task: %s, decided from data.target %r: %s (set `task` in params.yaml to choose)",
+        decided,
+        cfg.target,
+        why,
+    )
+    return decided
+
+
+def validate(df: pd.DataFrame, cfg: DataSettings, task: str = "auto") -> pd.DataFrame:
+    """Check the table against `params.yaml`; return the rows and columns to model.
+
+    The target becomes text (classes) or float64 (values), as `task` says or decides.
+    Columns that can't help a model are dropped with a warning that names them: dates,
+    constant columns and empty ones. A column with a different value in every row is
+    reported as a likely id, and kept: list it under `data.drop` if it is one.
+    """
+    _check_columns(df, cfg)
+    task = decide_task(df, cfg, task)
     df = _drop_unusable(_apply_kinds(df.drop(columns=cfg.drop), cfg), cfg.target)
     if len(df.columns) < 2:
         raise DataError("data: no feature columns are left besides the target")
@@ -86,6 +135,8 @@ def validate(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
     if target.isna().any():
         log.warning("dropping %d rows whose target %r is missing", target.isna().sum(), cfg.target)
         df = df[target.notna()]
+    if task == "regression":
+        return _numeric_target(df, cfg.target).reset_index(drop=True)
     df = df.assign(**{cfg.target: df[cfg.target].astype(str)})
     counts = df[cfg.target].value_counts()
     if len(counts) < 2:
@@ -101,6 +152,24 @@ def validate(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
         )
     valid: pd.DataFrame = df.reset_index(drop=True)
     return valid
+
+
+def _numeric_target(df: pd.DataFrame, target: str) -> pd.DataFrame:
+    """Make a regression target float64; fail naming a value that is not a finite number."""
+    values = pd.to_numeric(df[target], errors="coerce").astype("float64")
+    bad = np.flatnonzero(~np.isfinite(values.to_numpy()))
+    if len(bad):
+        raise DataError(
+            f"column {target!r} (data.target): {df[target].iloc[bad[0]]!r} (row {bad[0] + 1} "
+            "of the rows with a target) is not a finite number; regression needs numbers: "
+            "set task: classification in params.yaml if it holds classes"
+        )
+    if values.nunique() < 2:
+        raise DataError(
+            f"column {target!r} (data.target) has one value only ({values.iloc[0]:g}); "
+            "there is nothing to predict"
+        )
+    return df.assign(**{target: values})
 
 
 def _apply_kinds(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
@@ -173,15 +242,19 @@ def _report_ids(df: pd.DataFrame, target: str) -> None:
 
 
 def split(df: pd.DataFrame, cfg: DataSettings, seed: int) -> dict[str, pd.DataFrame]:
-    """Split into train, validation and test sets, stratified on the target."""
+    """Split a validated table into train, validation and test sets; classes are stratified."""
+    stratified = not ptypes.is_float_dtype(df[cfg.target])  # values are float64, classes text
     try:
         rest, test = train_test_split(
-            df, test_size=cfg.test_size, stratify=df[cfg.target], random_state=seed
+            df,
+            test_size=cfg.test_size,
+            stratify=df[cfg.target] if stratified else None,
+            random_state=seed,
         )
         train, val = train_test_split(
             rest,
             test_size=cfg.val_size / (1 - cfg.test_size),
-            stratify=rest[cfg.target],
+            stratify=rest[cfg.target] if stratified else None,
             random_state=seed,
         )
     except ValueError as exc:
@@ -207,9 +280,11 @@ def write_splits(splits: dict[str, pd.DataFrame], schema: FeatureSchema, out_dir
 def prepare(settings: Settings) -> FeatureSchema:
     """Run the data step: ingest, validate, split, infer the schema and write everything."""
     cfg, out_dir = settings.data, settings.paths.processed
-    df = validate(load_source(cfg.source, cfg.synthetic), cfg)
+    raw = load_source(cfg.source, cfg.synthetic)
+    task = decide_task(raw, cfg, settings.task)
+    df = validate(raw, cfg, task)
     splits = split(df, cfg, settings.seed)
-    schema = infer_schema(splits["train"], cfg.target)
+    schema = infer_schema(splits["train"], cfg.target, task)
     splits = {
         name: feature_frame(schema, frame).assign(**{cfg.target: frame[cfg.target].to_numpy()})
         for name, frame in splits.items()

@@ -15,13 +15,31 @@ from sklearn.metrics import (
     balanced_accuracy_score,
     f1_score,
     log_loss,
+    mean_absolute_error,
+    r2_score,
     roc_auc_score,
+    root_mean_squared_error,
 )
+
+from .schema import Task
 
 Labels = Sequence[str] | npt.NDArray[np.str_]
 Proba = npt.NDArray[np.float64]
+Values = npt.NDArray[np.float64]
 # Metrics where lower is better; the rest are "higher is better".
-LOWER_IS_BETTER = {"log_loss"}
+LOWER_IS_BETTER = {"log_loss", "rmse", "mae"}
+# What `auto` means in params.yaml: the interval's metric, and the champion's (on validation).
+MAIN_METRIC: dict[Task, str] = {"classification": "balanced_accuracy", "regression": "rmse"}
+CHAMPION_METRIC: dict[Task, str] = {"classification": "log_loss", "regression": "rmse"}
+# What permutation importance measures: a drop in this score (negated RMSE: a rise in RMSE).
+IMPORTANCE_SCORING: dict[Task, str] = {
+    "classification": "balanced_accuracy",
+    "regression": "neg_root_mean_squared_error",
+}
+
+
+class MetricError(ValueError):
+    """Raised when params.yaml names a metric of the other task; the message names the key."""
 
 
 def _roc_auc(y_true: Labels, proba: Proba, labels: npt.NDArray[np.str_]) -> float:
@@ -37,6 +55,84 @@ METRICS: dict[str, Callable[[Labels, Proba, npt.NDArray[np.str_]], float]] = {
     "roc_auc": _roc_auc,
     "log_loss": lambda y, p, c: float(log_loss(y, p, labels=c)),
 }
+
+
+REGRESSION: dict[str, Callable[[Values, Values], float]] = {
+    "rmse": lambda y, p: float(root_mean_squared_error(y, p)),
+    "mae": lambda y, p: float(mean_absolute_error(y, p)),
+    "r2": lambda y, p: float(r2_score(y, p)),
+}
+
+
+def model_output(model: Any, X: pd.DataFrame, task: Task) -> npt.NDArray[np.float64]:
+    """Return what every metric of the task reads: class probabilities, or predicted values."""
+    output: npt.NDArray[np.float64] = (
+        model.predict(X) if task == "regression" else model.predict_proba(X)
+    )
+    return output
+
+
+def classes_of(model: Any) -> list[str]:
+    """Return a classifier's classes in the order of its probability columns; [] for values."""
+    return [str(c) for c in getattr(model, "classes_", [])]
+
+
+def metric_names(task: Task) -> list[str]:
+    """Name the metrics every model of the task is scored with."""
+    return list(REGRESSION if task == "regression" else METRICS)
+
+
+def _resolve(choice: str, task: Task, default: str, key: str, prefix: str) -> str:
+    metric = choice.removeprefix(prefix)
+    if metric == "auto":
+        return prefix + default
+    if metric not in metric_names(task):
+        choices = ", ".join(["auto", *(prefix + m for m in metric_names(task))])
+        raise MetricError(f"{key}: {choice} is not a {task} metric; choose one of {choices}")
+    return choice
+
+
+def champion_metric(choice: str, task: Task) -> str:
+    """Resolve `mlflow.champion_metric` for the task; a metric of the other task fails."""
+    return _resolve(choice, task, CHAMPION_METRIC[task], "mlflow.champion_metric", "val_")
+
+
+def main_metric(choice: str, task: Task) -> str:
+    """Resolve `evaluation.main_metric` for the task; a metric of the other task fails."""
+    return _resolve(choice, task, MAIN_METRIC[task], "evaluation.main_metric", "")
+
+
+def greater_is_better(metric: str) -> bool:
+    """Whether a higher value wins, for a metric name with or without its `val_` prefix."""
+    return metric.removeprefix("val_") not in LOWER_IS_BETTER
+
+
+def regression_metrics(y_true: Values, predicted: Values) -> dict[str, float]:
+    """Score predicted values: RMSE, MAE and R²."""
+    return {name: metric(y_true, predicted) for name, metric in REGRESSION.items()}
+
+
+def mean_predictor(train_mean: float, y_true: Values) -> dict[str, float]:
+    """Scores of always predicting the training mean: the floor a regressor must beat."""
+    return regression_metrics(y_true, np.full(len(y_true), train_mean))
+
+
+def task_metrics(
+    task: Task, y_true: Labels | Values, output: Proba | Values, classes: Sequence[str]
+) -> dict[str, float]:
+    """Score a model's output: class probabilities (columns follow `classes`) or values."""
+    if task == "regression":
+        return regression_metrics(np.asarray(y_true, dtype=np.float64), output)
+    return classification_metrics(y_true, output, classes)  # type: ignore[arg-type]
+
+
+def metric_value(
+    metric: str, y_true: Labels | Values, output: Proba | Values, classes: Sequence[str]
+) -> float:
+    """One metric of a model's output, either task's."""
+    if metric in REGRESSION:
+        return REGRESSION[metric](np.asarray(y_true, dtype=np.float64), output)
+    return METRICS[metric](y_true, output, np.asarray(classes))  # type: ignore[arg-type]
 
 
 def classification_metrics(
@@ -72,27 +168,34 @@ def label_metric(confusion: npt.NDArray[np.int64], metric: str) -> float:
 
 
 def bootstrap_interval(
-    y_true: Labels,
-    proba: Proba,
+    y_true: Labels | Values,
+    output: Proba | Values,
     classes: Sequence[str],
     metric: str,
     n_resamples: int,
     seed: int,
     level: float = 0.95,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of a label metric over resampled rows."""
-    labels = np.asarray(classes)
-    k = len(labels)
-    # Class indices once; each resample is then one bincount into a confusion matrix, which
-    # keeps a thousand resamples of a large test split to seconds.
-    true = pd.Categorical(np.asarray(y_true), categories=labels).codes.astype(np.int64)
-    cells = true * k + proba.argmax(axis=1)
+    """Percentile bootstrap interval of a label or regression metric over resampled rows."""
     rng = np.random.default_rng(seed)
-    scores = []
-    for _ in range(n_resamples):
-        rows = rng.integers(0, len(cells), len(cells))
-        confusion = np.bincount(cells[rows], minlength=k * k).reshape(k, k)
-        scores.append(label_metric(confusion, metric))
+    n = len(output)
+    if metric in REGRESSION:
+        y, values = np.asarray(y_true, dtype=np.float64), np.asarray(output, dtype=np.float64)
+        scores = []
+        for _ in range(n_resamples):
+            rows = rng.integers(0, n, n)
+            scores.append(REGRESSION[metric](y[rows], values[rows]))
+    else:
+        labels = np.asarray(classes)
+        k = len(labels)
+        # Class indices once; each resample is then one bincount into a confusion matrix,
+        # which keeps a thousand resamples of a large test split to seconds.
+        true = pd.Categorical(np.asarray(y_true), categories=labels).codes.astype(np.int64)
+        cells = true * k + output.argmax(axis=1)
+        scores = []
+        for _ in range(n_resamples):
+            confusion = np.bincount(cells[rng.integers(0, n, n)], minlength=k * k)
+            scores.append(label_metric(confusion.reshape(k, k), metric))
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(scores, [tail, 100 - tail])
     return float(low), float(high)
@@ -100,22 +203,22 @@ def bootstrap_interval(
 
 def slice_metrics(
     groups: pd.Series,
-    y_true: Labels,
-    proba: Proba,
+    y_true: Labels | Values,
+    output: Proba | Values,
     classes: Sequence[str],
     metric: str,
     min_size: int,
 ) -> dict[str, Any]:
     """Score each group of a column; flag groups too small to trust and report the gap."""
-    y, labels = np.asarray(y_true), np.asarray(classes)
+    y = np.asarray(y_true)
     keys = groups.astype(object).where(groups.notna(), "(missing)").astype(str).to_numpy()
     found: dict[str, dict[str, Any]] = {}
     for group in sorted(set(keys)):
         rows = keys == group
         with warnings.catch_warnings():
-            # A group may hold one class only; its score is still defined, and flagged if small.
+            # A group may hold one class or one row only: flagged if small, its score stays.
             warnings.simplefilter("ignore", UserWarning)
-            value = METRICS[metric](y[rows], proba[rows], labels)
+            value = metric_value(metric, y[rows], output[rows], classes)
         found[group] = {"n": int(rows.sum()), "value": value, "small": bool(rows.sum() < min_size)}
     trusted = [g["value"] for g in found.values() if not g["small"]]
     gap = max(trusted) - min(trusted) if len(trusted) > 1 else 0.0
@@ -123,9 +226,15 @@ def slice_metrics(
 
 
 def feature_importance(
-    model: Any, X: pd.DataFrame, y: Labels, repeats: int, seed: int, max_rows: int
+    model: Any,
+    X: pd.DataFrame,
+    y: Labels | Values,
+    repeats: int,
+    seed: int,
+    max_rows: int,
+    task: Task = "classification",
 ) -> dict[str, float]:
-    """Drop in balanced accuracy when each original column is shuffled, largest first.
+    """Drop in balanced accuracy (rise in RMSE) when each column is shuffled, largest first.
 
     Each shuffle is scored on at most `max_rows` rows drawn from X (the unshuffled baseline
     on all of them): at scale, every row x every column x every repeat costs minutes.
@@ -134,7 +243,7 @@ def feature_importance(
         model,
         X,
         y,
-        scoring="balanced_accuracy",
+        scoring=IMPORTANCE_SCORING[task],
         n_repeats=repeats,
         random_state=seed,
         max_samples=min(max_rows, len(X)),

@@ -1,4 +1,4 @@
-"""Export a trained pipeline to one ONNX graph: raw columns in, class probabilities out.
+"""Export a trained pipeline to one ONNX graph: raw columns in, probabilities or values out.
 
 The server runs that graph with onnxruntime, so it needs neither scikit-learn nor torch,
 loads no pickle, and skips the per-request pandas work that dominates a naive server.
@@ -29,9 +29,10 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from .models import MLPClassifier
+from .evaluation import model_output
+from .models import MLPClassifier, MLPRegressor
 from .schema import FeatureSchema
-from .serving.bundle import PROBABILITIES, OnnxModel, Row
+from .serving.bundle import OnnxModel, Row, output_name
 
 # One opset for both converters, so that their graphs can be merged.
 OPSET = {"": 18, "ai.onnx.ml": 3}
@@ -150,10 +151,12 @@ def _onnx_ready(preprocess: ColumnTransformer) -> ColumnTransformer:
     return preprocess
 
 
-def _mlp_graph(classifier: MLPClassifier) -> onnx.ModelProto:
-    """Export the trained network and a softmax, with a dynamic batch dimension."""
-    network = torch.nn.Sequential(classifier.network(), torch.nn.Softmax(dim=1)).eval()
-    example = torch.zeros(2, classifier.n_features_in_)
+def _mlp_graph(mlp: MLPClassifier | MLPRegressor, output: str) -> onnx.ModelProto:
+    """Export the trained network (and a softmax over classes), with a dynamic batch dimension."""
+    network: torch.nn.Module = mlp.network()
+    if isinstance(mlp, MLPClassifier):
+        network = torch.nn.Sequential(network, torch.nn.Softmax(dim=1)).eval()
+    example = torch.zeros(2, mlp.n_features_in_)
     # The exporter logs notes about optional packages (torchvision) on every call.
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     program = torch.onnx.export(
@@ -163,7 +166,7 @@ def _mlp_graph(classifier: MLPClassifier) -> onnx.ModelProto:
         dynamic_shapes=({0: torch.export.Dim("batch")},),
         opset_version=OPSET[""],
         input_names=[FEATURES],
-        output_names=[PROBABILITIES],
+        output_names=[output],
         verbose=False,
     )
     if program is None:  # only the legacy exporter returns nothing
@@ -177,23 +180,25 @@ def _mlp_graph(classifier: MLPClassifier) -> onnx.ModelProto:
 
 
 def to_onnx(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelProto:
-    """Convert a fitted `preprocess -> classifier` pipeline into one ONNX graph."""
+    """Convert a fitted `preprocess -> model` pipeline into one ONNX graph."""
     preprocess = _onnx_ready(pipeline.named_steps["preprocess"])
-    classifier = pipeline.named_steps["classifier"]
+    model = pipeline.named_steps["model"]
     types = _input_types(schema)
-    if not isinstance(classifier, MLPClassifier):
-        converted = Pipeline([("preprocess", preprocess), ("classifier", classifier)])
+    output = output_name(schema)
+    if not isinstance(model, MLPClassifier | MLPRegressor):
+        converted = Pipeline([("preprocess", preprocess), ("model", model)])
+        if schema.regression:  # one output, named as the server expects
+            naming: dict[str, Any] = {"final_types": [(output, FloatTensorType([None, 1]))]}
+        else:  # probabilities as a plain tensor, not a list of dicts
+            naming = {"options": {id(model): {"zipmap": False}}}
         graph: onnx.ModelProto = convert_sklearn(
-            converted,
-            initial_types=types,
-            target_opset=OPSET,
-            options={id(classifier): {"zipmap": False}},  # a plain tensor, not a list of dicts
+            converted, initial_types=types, target_opset=OPSET, **naming
         )
         return graph
     head = convert_sklearn(preprocess, initial_types=types, target_opset=OPSET)
     # The converter picks the lowest opset its operators need; merging needs equal ones.
     head = onnx.version_converter.convert_version(head, OPSET[""])
-    tail = _mlp_graph(classifier)
+    tail = _mlp_graph(model, output)
     head.ir_version = tail.ir_version = max(head.ir_version, tail.ir_version)
     merged = compose.merge_models(head, tail, io_map=[(head.graph.output[0].name, FEATURES)])
     # Both parts import the default opset; one entry per domain keeps other tools happy.
@@ -223,14 +228,22 @@ def rows_of(X: pd.DataFrame) -> list[Row]:
     return [tuple(row) for row in X.astype(object).where(X.notna(), None).itertuples(index=False)]
 
 
-def onnx_proba(model: bytes, schema: FeatureSchema, X: pd.DataFrame) -> npt.NDArray[np.float32]:
-    """Probabilities of an exported graph for a feature frame, as the server computes them."""
-    return OnnxModel(model, schema).predict_proba(rows_of(X[schema.names]))
+def onnx_output(model: bytes, schema: FeatureSchema, X: pd.DataFrame) -> npt.NDArray[np.float32]:
+    """Probabilities or values of an exported graph for a feature frame, as the server has them."""
+    return OnnxModel(model, schema).predict(rows_of(X[schema.names]))
 
 
 def parity_gap(model: bytes, pipeline: Pipeline, schema: FeatureSchema, X: pd.DataFrame) -> float:
-    """Largest gap between the graph's and the pipeline's probabilities on X."""
-    return float(np.abs(onnx_proba(model, schema, X) - pipeline.predict_proba(X)).max())
+    """Largest gap between the graph's and the pipeline's output on X.
+
+    Values are compared relative to the largest one (at least 1): float32 keeps about seven
+    digits, so a prediction of 1e6 can't match to 1e-5 in absolute terms.
+    """
+    expected = model_output(pipeline, X, schema.task)
+    gap = np.abs(onnx_output(model, schema, X) - expected).max()
+    if schema.regression:
+        gap /= max(1.0, float(np.abs(expected).max()))
+    return float(gap)
 
 
 def check_parity(
@@ -241,7 +254,7 @@ def check_parity(
     X: pd.DataFrame,
     tolerance: float = 1e-5,
 ) -> float:
-    """Return the largest probability gap to the pipeline on X; raise if above `tolerance`."""
+    """Return the largest output gap to the pipeline on X; raise if above `tolerance`."""
     gap = parity_gap(model, pipeline, schema, X)
     if gap > tolerance:
         raise ExportError(
@@ -251,29 +264,39 @@ def check_parity(
     return gap
 
 
+def int8_metric(schema: FeatureSchema) -> str:
+    """Name the score `compare_int8` reports for the task: accuracy, or RMSE."""
+    return "rmse" if schema.regression else "accuracy"
+
+
 def _latency_us(model: OnnxModel, rows: list[Row], repeat: int = 300) -> float:
     """Median microseconds of one single-row call."""
     times = []
     for i in range(repeat):
         row = [rows[i % len(rows)]]
         began = time.perf_counter()
-        model.predict_proba(row)
+        model.predict(row)
         times.append(time.perf_counter() - began)
     return float(np.median(times) * 1e6)
 
 
 def compare_int8(
-    fp32: bytes, int8: bytes, schema: FeatureSchema, X: pd.DataFrame, y: npt.NDArray[np.str_]
+    fp32: bytes, int8: bytes, schema: FeatureSchema, X: pd.DataFrame, y: npt.NDArray[Any]
 ) -> dict[str, float]:
-    """Accuracy and single-row latency of the INT8 graph next to the FP32 one, on X."""
+    """Accuracy (RMSE for values) and single-row latency of the INT8 graph next to FP32, on X."""
     rows = rows_of(X[schema.names])
+    score = int8_metric(schema)
     found: dict[str, float] = {}
     for name, graph in (("fp32", fp32), ("int8", int8)):
         model = OnnxModel(graph, schema)
-        predicted = np.asarray(schema.classes)[model.predict_proba(rows).argmax(axis=1)]
-        found[f"accuracy_{name}"] = float((predicted == y).mean())
+        output = model.predict(rows)
+        if schema.regression:
+            found[f"{score}_{name}"] = float(np.sqrt(np.mean((output - y) ** 2)))
+        else:
+            predicted = np.asarray(schema.classes)[output.argmax(axis=1)]
+            found[f"{score}_{name}"] = float((predicted == y).mean())
         found[f"latency_us_{name}"] = _latency_us(model, rows)
         found[f"size_bytes_{name}"] = len(graph)
-    found["accuracy_change"] = found["accuracy_int8"] - found["accuracy_fp32"]
+    found[f"{score}_change"] = found[f"{score}_int8"] - found[f"{score}_fp32"]
     found["latency_ratio"] = found["latency_us_int8"] / found["latency_us_fp32"]
     return found

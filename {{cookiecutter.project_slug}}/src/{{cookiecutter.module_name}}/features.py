@@ -12,7 +12,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from .schema import Feature, FeatureSchema
+from .schema import Feature, FeatureSchema, TargetStats, Task
 
 MAX_CATEGORIES = 20  # one-hot columns per categorical feature, the group of rare ones included
 
@@ -38,7 +38,7 @@ def is_categorical(series: pd.Series) -> bool:
     return ptypes.is_bool_dtype(series) or not ptypes.is_numeric_dtype(series)
 
 
-def infer_schema(train: pd.DataFrame, target: str) -> FeatureSchema:
+def infer_schema(train: pd.DataFrame, target: str, task: Task = "classification") -> FeatureSchema:
     """Infer feature kinds, ranges and category values from the training split only."""
     features = []
     for name in train.columns.drop(target):
@@ -60,6 +60,10 @@ def infer_schema(train: pd.DataFrame, target: str) -> FeatureSchema:
                     missing=missing,
                 )
             )
+    if task == "regression":
+        y = train[target].astype("float64")
+        stats = TargetStats(mean=y.mean(), std=y.std(), min=y.min(), max=y.max())
+        return FeatureSchema(target=target, task=task, target_stats=stats, features=features)
     classes = sorted(train[target].astype(str).unique().tolist())
     return FeatureSchema(target=target, classes=classes, features=features)
 

@@ -26,16 +26,22 @@ from .config import Settings
 from .data import load_splits
 from .distributed import is_main, world_size
 from .evaluation import (
+    MetricError,
     bootstrap_interval,
-    classification_metrics,
+    champion_metric,
+    classes_of,
     feature_importance,
+    main_metric,
     majority_rate,
+    mean_predictor,
+    model_output,
     slice_metrics,
+    task_metrics,
 )
 from .export import check_parity, compare_int8, parity_gap, quantize_int8, to_onnx
 from .features import build_preprocessor, feature_frame
-from .models import SKOPS_TRUSTED_TYPES, MLPClassifier, build_baseline
-from .schema import FeatureSchema
+from .models import SKOPS_TRUSTED_TYPES, build_baseline, build_mlp
+from .schema import FeatureSchema, Task
 from .serving.bundle import Manifest, write_bundle
 from .tracking import (
     CHAMPION,
@@ -56,8 +62,11 @@ CandidateName = Literal["baseline", "mlp"]
 CANDIDATES: tuple[CandidateName, ...] = ("baseline", "mlp")
 
 
+Target = npt.NDArray[np.str_] | npt.NDArray[np.float64]
+
+
 class StageError(RuntimeError):
-    """Raised when a stage runs before the stage it needs."""
+    """Raised when a stage runs before the stage it needs, or its params don't fit the data."""
 
 
 @dataclass
@@ -65,29 +74,35 @@ class Candidate:
     """One trained model as registered in MLflow: its version, run, scores and training rows."""
 
     name: str
+    task: Task
     version: str
     run_id: str
     metrics: dict[str, float]
     train_rows: int
 
 
+def targets(frame: pd.DataFrame, schema: FeatureSchema) -> Target:
+    """Return the target column of a split: labels as text, or values as float64."""
+    return frame[schema.target].to_numpy(dtype=np.float64 if schema.regression else str)
+
+
 def _fit(
     name: CandidateName,
     settings: Settings,
     X: dict[str, pd.DataFrame],
-    y: dict[str, npt.NDArray[np.str_]],
+    y: dict[str, Target],
     schema: FeatureSchema,
     progress: bool,
 ) -> tuple[Pipeline, dict[str, Any]]:
     """Fit one candidate on the training split; return it with the parameters it used."""
     if name == "baseline":
         cfg = settings.baseline
-        X_fit, y_fit = _sample(X["train"], y["train"], cfg.max_rows, settings.seed)
+        X_fit, y_fit = _sample(X["train"], y["train"], cfg.max_rows, settings.seed, schema)
         baseline = build_baseline(schema, cfg, settings.seed)
         return baseline.fit(X_fit, y_fit), {**cfg.model_dump(), "train_rows": len(X_fit)}
     preprocess = build_preprocessor(schema).fit(X["train"])
     checkpoint = settings.paths.models / "mlp.pt"
-    mlp = MLPClassifier.from_settings(settings.torch, settings.seed, checkpoint)
+    mlp = build_mlp(schema, settings.torch, settings.seed, checkpoint)
     mlp.set_params(progress=progress)
     mlp.fit(
         preprocess.transform(X["train"]),
@@ -102,18 +117,19 @@ def _fit(
         write_file(settings.paths.reports / "mlp_history.csv", history.to_csv(index=False))
     params = {**settings.torch.model_dump(), "best_epoch": mlp.best_epoch_}
     params |= {"train_rows": len(X["train"]), "processes": world_size()}
-    return Pipeline([("preprocess", preprocess), ("classifier", mlp)]), params
+    return Pipeline([("preprocess", preprocess), ("model", mlp)]), params
 
 
 def _sample(
-    X: pd.DataFrame, y: npt.NDArray[np.str_], rows: int | None, seed: int
-) -> tuple[pd.DataFrame, npt.NDArray[np.str_]]:
-    """Draw a stratified sample of `rows` rows (`baseline.max_rows`); all of them for None."""
+    X: pd.DataFrame, y: Target, rows: int | None, seed: int, schema: FeatureSchema
+) -> tuple[pd.DataFrame, Target]:
+    """Draw a sample of `rows` rows (`baseline.max_rows`), classes stratified; all for None."""
     if rows is None or rows >= len(X):
         return X, y
+    stratify = None if schema.regression else y
     try:
         X_sample, _, y_sample, _ = train_test_split(
-            X, y, train_size=rows, stratify=y, random_state=seed
+            X, y, train_size=rows, stratify=stratify, random_state=seed
         )
     except ValueError as exc:  # too few rows to hold every class
         raise StageError(f"baseline.max_rows: {exc}") from None
@@ -125,10 +141,11 @@ def _log_epoch(epoch: int, metrics: dict[str, float]) -> None:
 
 
 def validation_scores(
-    model: Pipeline, X: dict[str, pd.DataFrame], y: dict[str, npt.NDArray[np.str_]]
+    model: Pipeline, X: dict[str, pd.DataFrame], y: dict[str, Target], task: Task
 ) -> dict[str, float]:
     """Score the validation split, which picks the champion; the test split waits for evaluate."""
-    scores = classification_metrics(y["val"], model.predict_proba(X["val"]), model.classes_)
+    output = model_output(model, X["val"], task)
+    scores = task_metrics(task, y["val"], output, classes_of(model))
     return {f"val_{key}": value for key, value in scores.items()}
 
 
@@ -142,7 +159,7 @@ def train_candidate(
     """
     splits, schema = load_splits(settings.paths.processed)
     X = {split: feature_frame(schema, frame) for split, frame in splits.items()}
-    y = {split: frame[schema.target].to_numpy(dtype=str) for split, frame in splits.items()}
+    y = {split: targets(frame, schema) for split, frame in splits.items()}
     if not is_main():
         _fit(name, settings, X, y, schema, progress=False)
         return None
@@ -150,13 +167,15 @@ def train_candidate(
     with mlflow.start_run(run_name=name) as run:
         log_provenance(splits, schema.target, settings.paths.processed)
         model, params = _fit(name, settings, X, y, schema, progress)
-        metrics = validation_scores(model, X, y)
-        mlflow.log_params({"seed": settings.seed, **params})
+        metrics = validation_scores(model, X, y, schema.task)
+        mlflow.log_params({"seed": settings.seed, "task": schema.task, **params})
         mlflow.log_metrics(metrics)
         mlflow.log_dict(schema.model_dump(), SCHEMA_ARTIFACT)
-        info = log_model(model, settings.mlflow.registered_model, X["train"].head(5))
+        info = log_model(model, settings.mlflow.registered_model, X["train"].head(5), schema.task)
     version = str(info.registered_model_version)
-    candidate = Candidate(name, version, run.info.run_id, metrics, params["train_rows"])
+    candidate = Candidate(
+        name, schema.task, version, run.info.run_id, metrics, params["train_rows"]
+    )
     models = settings.paths.models
     write_file(models / f"{name}.skops", skops.io.dumps(model))
     write_file(models / f"{name}.json", json.dumps(asdict(candidate), indent=2) + "\n")
@@ -184,8 +203,11 @@ class Promotion:
 def promote_champion(settings: Settings) -> Promotion:
     """Point the champion alias at the candidate with the best validation metric."""
     candidates = [load_candidate(settings.paths.models, name) for name in CANDIDATES]
-    metric = settings.mlflow.champion_metric
-    winner = promote({c.version: c.metrics[metric] for c in candidates}, settings.mlflow)
+    try:
+        metric = champion_metric(settings.mlflow.champion_metric, candidates[0].task)
+    except MetricError as exc:
+        raise StageError(str(exc)) from None
+    winner = promote({c.version: c.metrics[metric] for c in candidates}, metric, settings.mlflow)
     champion = next(c for c in candidates if c.version == winner)
     record = json.dumps(asdict(champion), indent=2) + "\n"
     write_file(settings.paths.models / f"{CHAMPION}.json", record)
@@ -250,7 +272,7 @@ def serving_report(
     pipelines: dict[str, Pipeline],
     schema: FeatureSchema,
     X: pd.DataFrame,
-    y: npt.NDArray[np.str_],
+    y: Target,
 ) -> dict[str, Any]:
     """How the exported graphs score on the test split: ONNX parity and INT8 against FP32."""
     graphs = {}
@@ -276,27 +298,38 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
             f"evaluation.slices: {unknown[0]!r} is not a categorical feature; "
             f"choose from {schema.categorical}"
         )
+    try:
+        metric = main_metric(cfg.main_metric, schema.task)
+    except MetricError as exc:
+        raise StageError(str(exc)) from None
     test = splits["test"]
-    X, y = feature_frame(schema, test), test[schema.target].to_numpy(dtype=str)
+    X, y = feature_frame(schema, test), targets(test, schema)
     champion = load_candidate(paths.models, CHAMPION)
     summary: dict[str, Any] = {
+        "task": schema.task,
         "champion": champion.name,
-        "main_metric": cfg.main_metric,
+        "main_metric": metric,
         "test_rows": len(test),
-        "majority_rate": majority_rate(y),
         "models": {},
     }
+    if schema.regression:
+        train_mean = float(targets(splits["train"], schema).mean())
+        summary["mean_predictor"] = mean_predictor(train_mean, y)  # type: ignore[arg-type]
+        floor = {f"test_mean_predictor_{k}": v for k, v in summary["mean_predictor"].items()}
+    else:
+        summary["majority_rate"] = majority_rate(y)  # type: ignore[arg-type]
+        floor = {"test_majority_rate": summary["majority_rate"]}
     runs = {}
     pipelines: dict[str, Pipeline] = {
         name: load_pipeline(paths.models, name) for name in CANDIDATES
     }
     for name, model in pipelines.items():
         candidate = load_candidate(paths.models, name)
-        scores, figures = _evaluate(name, model, X, y, test, settings)
+        scores, figures = _evaluate(name, model, X, y, test, schema, metric, settings)
         summary["models"][name] = scores
         metrics = {f"test_{key}": value for key, value in scores["test"].items()}
         metrics |= {f"test_interval_{key}": value for key, value in scores["interval"].items()}
-        metrics["test_majority_rate"] = summary["majority_rate"]
+        metrics |= floor
         runs[name] = log_evaluation(candidate.run_id, metrics, figures, settings.mlflow)
         runs[name] |= {
             "run_id": candidate.run_id,
@@ -307,13 +340,19 @@ def evaluate_candidates(settings: Settings) -> dict[str, Any]:
     write_file(paths.reports / "metrics.json", json.dumps(summary, indent=2) + "\n")
     context = {
         "registered_model": settings.mlflow.registered_model,
-        "champion_metric": settings.mlflow.champion_metric,
+        "champion_metric": champion_metric(settings.mlflow.champion_metric, schema.task),
         "source": settings.data.source,
         "target": schema.target,
+        "task": schema.task,
         "classes": schema.classes,
+        "target_stats": schema.target_stats and schema.target_stats.model_dump(),
         "features": schema.names,
         "rows": {split: len(frame) for split, frame in splits.items()},
-        "class_balance": splits["train"][schema.target].value_counts().sort_index().to_dict(),
+        "class_balance": (
+            {}
+            if schema.regression
+            else splits["train"][schema.target].value_counts().sort_index().to_dict()
+        ),
         "missing": pd.concat(splits.values())[schema.names].isna().sum().to_dict(),
         "bootstrap": cfg.bootstrap,
         "min_slice_size": cfg.min_slice_size,
@@ -331,40 +370,55 @@ def _evaluate(
     name: str,
     model: Pipeline,
     X: pd.DataFrame,
-    y: npt.NDArray[np.str_],
+    y: Target,
     test: pd.DataFrame,
+    schema: FeatureSchema,
+    metric: str,
     settings: Settings,
 ) -> tuple[dict[str, Any], list[Path]]:
     """Metrics, interval, slices, importance and figures of one model on the test split."""
-    cfg, seed = settings.evaluation, settings.seed
-    classes = [str(c) for c in model.classes_]
-    proba = model.predict_proba(X)
-    low, high = bootstrap_interval(y, proba, classes, cfg.main_metric, cfg.bootstrap, seed)
-    importance = feature_importance(model, X, y, cfg.importance_repeats, seed, cfg.importance_rows)
+    cfg, seed, task = settings.evaluation, settings.seed, schema.task
+    classes = classes_of(model)
+    output = model_output(model, X, task)
+    low, high = bootstrap_interval(y, output, classes, metric, cfg.bootstrap, seed)
+    importance = feature_importance(
+        model, X, y, cfg.importance_repeats, seed, cfg.importance_rows, task
+    )
     scores = {
-        "test": classification_metrics(y, proba, classes),
+        "test": task_metrics(task, y, output, classes),
         "interval": {"low": low, "high": high},
         "slices": {
-            column: slice_metrics(
-                test[column], y, proba, classes, cfg.main_metric, cfg.min_slice_size
-            )
+            column: slice_metrics(test[column], y, output, classes, metric, cfg.min_slice_size)
             for column in cfg.slices
         },
         "importance": importance,
     }
     out = settings.paths.reports / "figures"
-    predicted = np.asarray(classes)[proba.argmax(axis=1)]
-    figures = [
-        plots.confusion(y, predicted, classes, name, out / f"confusion_{name}.png"),
-        plots.roc(y, proba, classes, name, out / f"roc_{name}.png"),
-        plots.precision_recall(y, proba, classes, name, out / f"pr_{name}.png"),
-        plots.calibration(y, proba, classes, name, out / f"calibration_{name}.png"),
-        plots.importance(importance, name, out / f"importance_{name}.png"),
-    ]
-    history = getattr(model.named_steps["classifier"], "history_", None)
+    figures = _figures(name, y, output, classes, task, out)
+    measure = "Rise in RMSE" if schema.regression else "Drop in balanced accuracy"
+    figures.append(plots.importance(importance, name, out / f"importance_{name}.png", measure))
+    history = getattr(model.named_steps["model"], "history_", None)
     if history:
         figures.append(plots.training_curves(history, out / f"training_{name}.png"))
     return scores, figures
+
+
+def _figures(
+    name: str, y: Target, output: npt.NDArray[np.float64], classes: list[str], task: Task, out: Path
+) -> list[Path]:
+    """Draw the task's figures of one model on the test split."""
+    if task == "regression":
+        return [
+            plots.predicted_vs_actual(y, output, name, out / f"predicted_{name}.png"),
+            plots.residuals(y, output, name, out / f"residuals_{name}.png"),
+        ]
+    predicted = np.asarray(classes)[output.argmax(axis=1)]
+    return [
+        plots.confusion(y, predicted, classes, name, out / f"confusion_{name}.png"),
+        plots.roc(y, output, classes, name, out / f"roc_{name}.png"),
+        plots.precision_recall(y, output, classes, name, out / f"pr_{name}.png"),
+        plots.calibration(y, output, classes, name, out / f"calibration_{name}.png"),
+    ]
 
 
 def train(settings: Settings, progress: bool = True) -> Promotion:

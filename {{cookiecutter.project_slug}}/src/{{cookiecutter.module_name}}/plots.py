@@ -108,23 +108,54 @@ def calibration(
     return _save(fig, path)
 
 
-def importance(values: dict[str, float], title: str, path: Path) -> Path:
+def predicted_vs_actual(
+    y_true: npt.ArrayLike, predicted: npt.ArrayLike, title: str, path: Path
+) -> Path:
+    """Each test row's prediction against its true value; perfect predictions lie on the line."""
+    y, p = np.asarray(y_true, dtype=float), np.asarray(predicted, dtype=float)
+    low, high = min(y.min(), p.min()), max(y.max(), p.max())
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ax.scatter(y, p, s=12, alpha=0.6)
+    ax.plot([low, high], [low, high], linestyle=":", color="grey", label="perfect")
+    ax.set(xlabel="Actual", ylabel="Predicted", title=f"Predicted vs actual: {title}")
+    ax.legend(loc="upper left")
+    return _save(fig, path)
+
+
+def residuals(y_true: npt.ArrayLike, predicted: npt.ArrayLike, title: str, path: Path) -> Path:
+    """Residuals (actual minus predicted) against the prediction: patterns mean bias."""
+    y, p = np.asarray(y_true, dtype=float), np.asarray(predicted, dtype=float)
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ax.scatter(p, y - p, s=12, alpha=0.6)
+    ax.axhline(0, linestyle=":", color="grey")
+    ax.set(xlabel="Predicted", ylabel="Actual - predicted", title=f"Residuals: {title}")
+    return _save(fig, path)
+
+
+def importance(values: dict[str, float], title: str, path: Path, measure: str) -> Path:
     """Horizontal bars of permutation importance per original column."""
     names = list(values)[::-1]
     fig, ax = plt.subplots(figsize=(5.5, 0.4 * len(names) + 1.5))
     ax.barh(names, [values[n] for n in names], color="tab:blue")
-    ax.set(xlabel="Drop in balanced accuracy when shuffled", title=f"Feature importance: {title}")
+    ax.set(xlabel=f"{measure} when shuffled", title=f"Feature importance: {title}")
     return _save(fig, path)
 
 
 def training_curves(history: list[dict[str, Any]], path: Path) -> Path:
-    """Training and validation loss, and validation accuracy, per epoch."""
+    """Training and validation loss per epoch, and validation accuracy if there is one."""
     epochs = [h["epoch"] for h in history]
-    fig, (loss, accuracy) = plt.subplots(1, 2, figsize=(9, 3.8))
+    with_accuracy = "val_accuracy" in history[0]
+    fig, axes = plt.subplots(1, 1 + with_accuracy, figsize=(4.5 + 4.5 * with_accuracy, 3.8))
+    loss = axes[0] if with_accuracy else axes
     loss.plot(epochs, [h["train_loss"] for h in history], label="train")
     loss.plot(epochs, [h["val_loss"] for h in history], label="validation")
-    loss.set(xlabel="Epoch", ylabel="Cross-entropy", title="MLP loss")
+    ylabel = "Cross-entropy" if with_accuracy else "Squared error (standardized target)"
+    loss.set(xlabel="Epoch", ylabel=ylabel, title="MLP loss")
     loss.legend()
-    accuracy.plot(epochs, [h["val_accuracy"] for h in history], color="tab:green")
-    accuracy.set(xlabel="Epoch", ylabel="Accuracy", title="MLP validation accuracy", ylim=(0, 1.02))
+    if with_accuracy:
+        accuracy = axes[1]
+        accuracy.plot(epochs, [h["val_accuracy"] for h in history], color="tab:green")
+        accuracy.set(
+            xlabel="Epoch", ylabel="Accuracy", title="MLP validation accuracy", ylim=(0, 1.02)
+        )
     return _save(fig, path)

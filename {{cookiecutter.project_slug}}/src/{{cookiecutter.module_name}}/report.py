@@ -7,7 +7,20 @@ from pathlib import Path
 from typing import Any
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
-TABLE_METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss")
+TABLE_METRICS = {
+    "classification": ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss"),
+    "regression": ("rmse", "mae", "r2"),
+}
+# The figures the README links to, per task (files reports/figures/<kind>_<model>.png).
+FIGURE_LINKS = {
+    "classification": ("confusion", "roc", "calibration", "importance"),
+    "regression": ("predicted", "residuals", "importance"),
+}
+FLOOR = {
+    "classification": "the majority-class row is the accuracy of always predicting the most "
+    "frequent class",
+    "regression": "the mean-predictor row scores always predicting the training mean",
+}
 
 
 def fmt(value: float) -> str:
@@ -17,15 +30,19 @@ def fmt(value: float) -> str:
 
 def metrics_table(summary: dict[str, Any]) -> str:
     """Markdown table of both models' test metrics, with the main metric's interval."""
-    main = summary["main_metric"]
-    header = ["model", *TABLE_METRICS, f"{main} 95% CI"]
+    main, columns = summary["main_metric"], TABLE_METRICS[summary["task"]]
+    header = ["model", *columns, f"{main} 95% CI"]
     rows = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for name, scores in summary["models"].items():
         label = f"**{name}** (champion)" if name == summary["champion"] else name
-        cells = [fmt(scores["test"][m]) for m in TABLE_METRICS]
+        cells = [fmt(scores["test"][m]) for m in columns]
         interval = f"{fmt(scores['interval']['low'])} to {fmt(scores['interval']['high'])}"
         rows.append("| " + " | ".join([label, *cells, interval]) + " |")
-    rows.append(f"| majority class | {fmt(summary['majority_rate'])} |" + " |" * 5)
+    if summary["task"] == "regression":
+        cells = [fmt(summary["mean_predictor"][m]) for m in columns]
+        rows.append("| " + " | ".join(["mean predictor", *cells]) + " | |")
+    else:
+        rows.append(f"| majority class | {fmt(summary['majority_rate'])} |" + " |" * 5)
     return "\n".join(rows)
 
 
@@ -34,12 +51,11 @@ def results_table(summary: dict[str, Any]) -> str:
     links = ", ".join(
         f"[{kind} {name}](reports/figures/{kind}_{name}.png)"
         for name in summary["models"]
-        for kind in ("confusion", "roc", "calibration", "importance")
+        for kind in FIGURE_LINKS[summary["task"]]
     )
     return "\n\n".join(
         [
-            f"Test split, {summary['test_rows']} rows; the majority-class row is the accuracy "
-            "of always predicting the most frequent class.",
+            f"Test split, {summary['test_rows']} rows; {FLOOR[summary['task']]}.",
             metrics_table(summary),
             f"Figures: {links}. Full report: [reports/model_card.md](reports/model_card.md).",
         ]
@@ -63,12 +79,27 @@ def model_card(summary: dict[str, Any], context: dict[str, Any]) -> str:
     main, champion = summary["main_metric"], summary["champion"]
     best = summary["models"][champion]
     train_rows = context["rows"]["train"]
+    regression = summary["task"] == "regression"
+    if regression:
+        stats = context["target_stats"]
+        what = f"a number; {stats['min']:g} to {stats['max']:g} in training"
+        balance = (
+            f"- Target (train): mean {stats['mean']:.4g}, standard deviation {stats['std']:.4g}, "
+            f"range {stats['min']:g} to {stats['max']:g}"
+        )
+        measure, sample = "rise in RMSE", "a random sample"
+    else:
+        what = ", ".join(context["classes"])
+        balance = "- Class balance (train): " + ", ".join(
+            f"{label} {n}" for label, n in context["class_balance"].items()
+        )
+        measure, sample = "drop in balanced accuracy", "a stratified sample"
     lines = [
         f"# Model card: {context['registered_model']}",
         "",
         "## Intended use",
         "",
-        f"Predicts `{context['target']}` ({', '.join(context['classes'])}) from "
+        f"Predicts `{context['target']}` ({what}) from "
         f"{len(context['features'])} features of one record. The served model is the "
         f"`champion` version of `{context['registered_model']}` in MLflow: the **{champion}**, "
         f"chosen on validation `{context['champion_metric']}`. It is a demonstration trained "
@@ -82,11 +113,10 @@ def model_card(summary: dict[str, Any], context: dict[str, Any]) -> str:
         "- Trained on: "
         + ", ".join(
             f"{name} {run['train_rows']} rows"
-            + " (a stratified sample: `baseline.max_rows`)" * (run["train_rows"] < train_rows)
+            + f" ({sample}: `baseline.max_rows`)" * (run["train_rows"] < train_rows)
             for name, run in context["runs"].items()
         ),
-        "- Class balance (train): "
-        + ", ".join(f"{label} {n}" for label, n in context["class_balance"].items()),
+        balance,
         "- Missing values: "
         + (", ".join(f"`{col}` {n}" for col, n in context["missing"].items() if n) or "none"),
         "",
@@ -115,7 +145,7 @@ def model_card(summary: dict[str, Any], context: dict[str, Any]) -> str:
         lines.append(
             f"- {name}: "
             + ", ".join(f"`{col}` {fmt(value)}" for col, value in top)
-            + " (drop in balanced accuracy when the column is shuffled)"
+            + f" ({measure} when the column is shuffled)"
         )
     lines += [
         "",

@@ -1,4 +1,4 @@
-"""The feature schema: the inputs and classes of a model, as training saw them.
+"""The feature schema: the task, inputs and classes of a model, as training saw them.
 
 Plain pydantic, no data libraries: the server imports it too.
 """
@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
+
+Task = Literal["classification", "regression"]
 
 
 class Feature(BaseModel):
@@ -23,12 +25,28 @@ class Feature(BaseModel):
     missing: int = 0
 
 
+class TargetStats(BaseModel):
+    """What training saw of a numeric target: the model card reports it."""
+
+    mean: float
+    std: float
+    min: float
+    max: float
+
+
 class FeatureSchema(BaseModel):
-    """Inputs and classes of the model; the API and the tests are generated from it."""
+    """Task, inputs and classes of the model; the API and the tests are generated from it."""
 
     target: str
-    classes: list[str]
+    task: Task = "classification"
+    classes: list[str] = []  # classification only
+    target_stats: TargetStats | None = None  # regression only
     features: list[Feature]
+
+    @property
+    def regression(self) -> bool:
+        """Whether the model predicts a number rather than a class."""
+        return self.task == "regression"
 
     @property
     def names(self) -> list[str]:

@@ -17,7 +17,9 @@ from mlflow.models.model import ModelInfo
 from sklearn.pipeline import Pipeline
 
 from .config import MlflowSettings
+from .evaluation import greater_is_better
 from .models import SKOPS_TRUSTED_TYPES
+from .schema import Task
 
 CHAMPION = "champion"
 SERVING_TAG = "serving_sha256"  # model version tag: checksum of the exported serving graph
@@ -57,30 +59,36 @@ def log_provenance(splits: dict[str, pd.DataFrame], target: str, processed: Path
         mlflow.log_input(dataset, context=name)
 
 
-def log_model(pipeline: Pipeline, registered_model: str, example: pd.DataFrame) -> ModelInfo:
-    """Log a fitted pipeline in the active run (skops format) and register a new version."""
+def log_model(
+    pipeline: Pipeline, registered_model: str, example: pd.DataFrame, task: Task
+) -> ModelInfo:
+    """Log a fitted pipeline in the active run (skops format) and register a new version.
+
+    Served by `mlflow models serve`, a classifier answers probabilities, a regressor values.
+    """
+    predict = "predict" if task == "regression" else "predict_proba"
     info: ModelInfo = mlflow.sklearn.log_model(
         pipeline,
         name="model",
-        signature=infer_signature(example, pipeline.predict_proba(example)),
+        signature=infer_signature(example, getattr(pipeline, predict)(example)),
         input_example=example,
         registered_model_name=registered_model,
         skops_trusted_types=SKOPS_TRUSTED_TYPES,
-        pyfunc_predict_fn="predict_proba",
+        pyfunc_predict_fn=predict,
         pip_requirements=[f"{name}=={version(name)}" for name in RUNTIME_PACKAGES],
     )
     return info
 
 
-def best_version(scores: dict[str, float], greater_is_better: bool) -> str:
+def best_version(scores: dict[str, float], higher_wins: bool) -> str:
     """Pick the version with the best score; on a tie the first listed (the simpler) wins."""
-    sign = 1 if greater_is_better else -1
+    sign = 1 if higher_wins else -1
     return max(scores, key=lambda v: sign * scores[v])
 
 
-def promote(scores: dict[str, float], cfg: MlflowSettings) -> str:
-    """Point the champion alias at the best of the given versions and return it."""
-    winner = best_version(scores, cfg.greater_is_better)
+def promote(scores: dict[str, float], metric: str, cfg: MlflowSettings) -> str:
+    """Point the champion alias at the version with the best `metric` and return it."""
+    winner = best_version(scores, greater_is_better(metric))
     client = mlflow.MlflowClient(cfg.tracking_uri)
     client.set_registered_model_alias(cfg.registered_model, CHAMPION, winner)
     return winner

@@ -23,8 +23,16 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from .distributed import all_sum, epoch_order, is_main, share, world_size
+from .schema import Task
 
 log = logging.getLogger(__name__)
+
+Loss = Callable[..., torch.Tensor]
+# Class indices against one logit per class; standardized values against one output.
+LOSSES: dict[Task, Loss] = {
+    "classification": nn.functional.cross_entropy,
+    "regression": nn.functional.mse_loss,
+}
 
 
 class TrainingError(ValueError):
@@ -58,13 +66,13 @@ def train_one_epoch(
     optimizer: torch.optim.Optimizer,
     batch_size: int,
     order: torch.Tensor,
+    loss_fn: Loss = LOSSES["classification"],
 ) -> float:
     """Train on the rows of `order`, in that order and `batch_size` at a time; return the mean loss.
 
     The loss is averaged over all processes when there are several.
     """
     model.train()
-    loss_fn = nn.CrossEntropyLoss()
     order = order.to(X.device)
     # Kept on the device: `.item()` per batch would wait for the GPU at every step.
     total = torch.zeros(2, dtype=torch.float64, device=X.device)
@@ -72,7 +80,7 @@ def train_one_epoch(
         batch = order[start : start + batch_size]
         optimizer.zero_grad(set_to_none=True)
         loss = loss_fn(model(X[batch]), y[batch])
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         optimizer.step()
         total[0] += loss.detach() * len(batch)
     total[1] = len(order)
@@ -81,20 +89,24 @@ def train_one_epoch(
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
-    """Return the loss and accuracy of `model` on a whole split (scored in shares under DDP)."""
+def evaluate(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, task: Task = "classification"
+) -> dict[str, float]:
+    """Return the loss (and accuracy, for classes) on a whole split, scored in shares under DDP."""
     model.eval()
     rows = share(len(X))
-    logits = model(X[rows])
-    sums = torch.stack(
-        [
-            nn.functional.cross_entropy(logits, y[rows], reduction="sum").double(),
-            (logits.argmax(dim=1) == y[rows]).sum().double(),
-            torch.tensor(len(logits), dtype=torch.float64, device=X.device),
-        ]
-    )
-    loss, correct, count = all_sum(sums).tolist()
-    return {"loss": loss / count, "accuracy": correct / count}
+    output = model(X[rows])
+    loss = LOSSES[task](output, y[rows], reduction="sum").double()
+    if task == "classification":
+        correct = (output.argmax(dim=1) == y[rows]).sum().double()
+    else:
+        correct = torch.zeros((), dtype=torch.float64, device=X.device)
+    count = torch.tensor(len(output), dtype=torch.float64, device=X.device)
+    loss_sum, correct_sum, total = all_sum(torch.stack([loss, correct, count])).tolist()
+    scores = {"loss": loss_sum / total}
+    if task == "classification":
+        scores["accuracy"] = correct_sum / total
+    return scores
 
 
 def save_checkpoint(path: Path, model: nn.Module, config: dict[str, Any], epoch: int) -> None:
@@ -110,6 +122,7 @@ def fit(
     train: tuple[torch.Tensor, torch.Tensor],
     val: tuple[torch.Tensor, torch.Tensor],
     *,
+    task: Task = "classification",
     epochs: int,
     batch_size: int,
     lr: float,
@@ -123,6 +136,7 @@ def fit(
 ) -> FitResult:
     """Train with AdamW until the validation loss stops improving; keep the best weights.
 
+    The loss follows `task`: cross-entropy over classes, or squared error for values.
     `batch_size` is the global batch: under torchrun each process takes its share of it.
     `on_epoch` also gets the epoch's throughput (`samples_per_second`), which the history,
     meant to be reproducible, leaves out.
@@ -139,23 +153,21 @@ def fit(
     best_state = copy.deepcopy(model.state_dict())
     rows = len(train[0])
     with Progress(disable=not (progress and is_main())) as bar:
-        task = bar.add_task("training", total=epochs)
+        row = bar.add_task("training", total=epochs)
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
             order = epoch_order(rows, epoch, seed)
-            train_loss = train_one_epoch(step_model, *train, optimizer, batch_size // world, order)
+            train_loss = train_one_epoch(
+                step_model, *train, optimizer, batch_size // world, order, LOSSES[task]
+            )
             speed = rows / (time.perf_counter() - started)
-            scores = evaluate(model, *val)
-            metrics = {
-                "train_loss": train_loss,
-                "val_loss": scores["loss"],
-                "val_accuracy": scores["accuracy"],
-            }
+            scores = evaluate(model, *val, task)
+            metrics = {"train_loss": train_loss, **{f"val_{k}": v for k, v in scores.items()}}
             result.history.append({"epoch": epoch, **metrics})
             if on_epoch is not None:
                 on_epoch(epoch, {**metrics, "samples_per_second": speed})
             line = f"epoch {epoch} val_loss {scores['loss']:.4f} {speed:,.0f} samples/s"
-            bar.update(task, advance=1, description=line)
+            bar.update(row, advance=1, description=line)
             if not progress and is_main():
                 log.info(line)
             if scores["loss"] < result.best_val_loss:

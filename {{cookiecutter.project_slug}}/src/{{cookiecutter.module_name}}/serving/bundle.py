@@ -23,7 +23,8 @@ from ..schema import FeatureSchema
 
 MODEL_FILE = "model.onnx"
 MANIFEST_FILE = "manifest.json"
-PROBABILITIES = "probabilities"  # the graph output the server reads
+PROBABILITIES = "probabilities"  # the graph output the server reads for classes
+PREDICTION = "prediction"  # ... and for values
 
 
 class BundleError(RuntimeError):
@@ -56,6 +57,11 @@ def sha256(path: Path) -> str:
 Row = Sequence[float | str | None]
 
 
+def output_name(schema: FeatureSchema) -> str:
+    """Name the graph output that holds the answer: class probabilities, or the value."""
+    return PREDICTION if schema.regression else PROBABILITIES
+
+
 class OnnxModel:
     """An onnxruntime session over an exported graph, fed rows in feature order."""
 
@@ -69,6 +75,7 @@ class OnnxModel:
         )
         self.schema = schema
         self.classes = schema.classes
+        self._output = output_name(schema)
         self._numeric = [f.kind == "numeric" for f in schema.features]
         # One graph input per feature, in schema order; the converter may have renamed them
         # (a column named "body mass" becomes the input "body_mass").
@@ -79,8 +86,8 @@ class OnnxModel:
                 f"{len(schema.features)} features"
             )
 
-    def predict_proba(self, rows: Sequence[Row]) -> npt.NDArray[np.float32]:
-        """Class probabilities, one row per input row; None is a missing value."""
+    def predict(self, rows: Sequence[Row]) -> npt.NDArray[np.float32]:
+        """Class probabilities (one row per input row), or one value per row; None is missing."""
         feeds: dict[str, npt.NDArray[np.generic]] = {}
         for i, (name, numeric) in enumerate(zip(self._inputs, self._numeric, strict=True)):
             column = [row[i] for row in rows]
@@ -94,8 +101,8 @@ class OnnxModel:
                 feeds[name] = np.asarray(
                     ["" if v is None else str(v) for v in column], dtype=object
                 ).reshape(-1, 1)
-        [proba] = self.session.run([PROBABILITIES], feeds)
-        return proba  # type: ignore[no-any-return]
+        [output] = self.session.run([self._output], feeds)
+        return output[:, 0] if self.schema.regression else output  # type: ignore[no-any-return]
 
 
 def write_bundle(directory: Path, model: bytes, manifest: Manifest) -> None:

@@ -17,6 +17,7 @@ from .bundle import BundleError, Manifest, OnnxModel, load_bundle
 from .observability import Telemetry
 from .schemas import (
     BatchPrediction,
+    BatchValuePrediction,
     Health,
     ModelDetails,
     ModelRef,
@@ -24,6 +25,8 @@ from .schemas import (
     Ready,
     Reloaded,
     Scored,
+    Valued,
+    ValuePrediction,
     batch_model,
     record_model,
 )
@@ -85,15 +88,22 @@ def build_router(
         **unavailable,
     }
 
-    def score(served: Served, records: list[BaseModel]) -> list[Scored]:
+    # The answer's shape follows the task: a class with probabilities, or a number.
+    regression = schema is not None and schema.regression
+    One = ValuePrediction if regression else Prediction
+    Many = BatchValuePrediction if regression else BatchPrediction
+
+    def score(served: Served, records: list[BaseModel]) -> list[Scored] | list[Valued]:
         rows = [[getattr(record, name) for name in fields] for record in records]
+        output = served.model.predict(rows)
+        if regression:
+            return [Valued(prediction=value) for value in output.tolist()]
         classes = served.model.classes
-        proba = served.model.predict_proba(rows)
-        labels = [classes[i] for i in proba.argmax(axis=1).tolist()]
+        labels = [classes[i] for i in output.argmax(axis=1).tolist()]
         telemetry.count(labels)
         return [
             Scored(prediction=label, probabilities=dict(zip(classes, row, strict=True)))
-            for label, row in zip(labels, proba.tolist(), strict=True)
+            for label, row in zip(labels, output.tolist(), strict=True)
         ]
 
     @router.get("/health")
@@ -107,20 +117,18 @@ def build_router(
         return Ready(model=served.ref)
 
     # Async: a single row takes microseconds, less than a hop to the thread pool.
-    @router.post("/predict", responses=with_body, dependencies=json_only)
-    async def predict(record: Record, served: ServedDep) -> Prediction:  # type: ignore[valid-type]
-        """Predict the class of one record."""
+    @router.post("/predict", response_model=One, responses=with_body, dependencies=json_only)
+    async def predict(record: Record, served: ServedDep) -> Any:  # type: ignore[valid-type]
+        """Predict the class (or the value) of one record."""
         [scored] = score(served, [record])
-        return Prediction(
-            prediction=scored.prediction, probabilities=scored.probabilities, model=served.ref
-        )
+        return One(**dict(scored), model=served.ref)
 
     # Sync: a big batch runs in the thread pool and doesn't hold up other requests.
-    @router.post("/predict/batch", responses=with_body, dependencies=json_only)
-    def predict_batch(body: BatchRequest, served: ServedDep) -> BatchPrediction:  # type: ignore[valid-type]
-        """Predict the class of each record, in order."""
+    @router.post("/predict/batch", response_model=Many, responses=with_body, dependencies=json_only)
+    def predict_batch(body: BatchRequest, served: ServedDep) -> Any:  # type: ignore[valid-type]
+        """Predict the class (or the value) of each record, in order."""
         records = body.records  # type: ignore[attr-defined]
-        return BatchPrediction(predictions=score(served, records), model=served.ref)
+        return Many(predictions=score(served, records), model=served.ref)
 
     @router.get("/model", responses=unavailable)
     async def model(served: ServedDep) -> ModelDetails:

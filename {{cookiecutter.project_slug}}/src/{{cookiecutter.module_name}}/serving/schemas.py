@@ -21,22 +21,41 @@ class ModelRef(BaseModel):
 
 
 class Scored(BaseModel):
-    """One prediction with the probability of every class."""
+    """One predicted class with the probability of every class."""
 
     prediction: str
     probabilities: dict[str, float]
 
 
+class Valued(BaseModel):
+    """One predicted value (regression)."""
+
+    prediction: float
+
+
 class Prediction(Scored):
-    """Answer to `POST /predict`."""
+    """Answer to `POST /predict` for classes."""
+
+    model: ModelRef
+
+
+class ValuePrediction(Valued):
+    """Answer to `POST /predict` for values."""
 
     model: ModelRef
 
 
 class BatchPrediction(BaseModel):
-    """Answer to `POST /predict/batch`, in the order of the records."""
+    """Answer to `POST /predict/batch` for classes, in the order of the records."""
 
     predictions: list[Scored]
+    model: ModelRef
+
+
+class BatchValuePrediction(BaseModel):
+    """Answer to `POST /predict/batch` for values, in the order of the records."""
+
+    predictions: list[Valued]
     model: ModelRef
 
 
