@@ -117,6 +117,17 @@ def test_train_serve_predict(project):
     assert champion.tags["serving_sha256"] == manifest["sha256"]
 
 
+def served_prediction(project) -> dict:
+    """Run `make serve`, send `make predict`'s test record, stop the server: the answer."""
+    port = free_port()
+    server = serve(make_args("serve", f"PORT={port}"), project)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/ready", server)
+        return json.loads(run(make_args("predict", f"PORT={port}"), cwd=project))
+    finally:
+        stop(server)
+
+
 @pytest.mark.slow
 def test_custom_dataset_trains_on_its_csv_and_serves_it(tmp_path, project_env):
     """`dataset: custom`: the example CSV in data/raw/, named in params.yaml, end to end."""
@@ -126,14 +137,7 @@ def test_custom_dataset_trains_on_its_csv_and_serves_it(tmp_path, project_env):
     schema = json.loads((project / "data" / "processed" / "schema.json").read_text())
     assert schema["target"] == "cultivar"
     assert "od280/od315_of_diluted_wines" in [f["name"] for f in schema["features"]]
-    port = free_port()
-    server = serve(make_args("serve", f"PORT={port}"), project)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/ready", server)
-        printed = run(make_args("predict", f"PORT={port}"), cwd=project)
-        assert json.loads(printed)["prediction"] in {"cultivar_1", "cultivar_2", "cultivar_3"}
-    finally:
-        stop(server)
+    assert served_prediction(project)["prediction"] in {"cultivar_1", "cultivar_2", "cultivar_3"}
     # Editing the table reruns the data step: DVC watches data/raw/.
     with (project / "data" / "raw" / "data.csv").open("a") as table:
         table.write("13.2,1.8,2.4,16.0,100.0,2.5,2.6,0.3,1.8,4.5,1.0,3.0,1000.0,cultivar_1\n")
@@ -152,16 +156,10 @@ def test_diabetes_dataset_regresses_and_serves_a_number(tmp_path, project_env):
     readme = (project / "README.md").read_text()
     assert "| model | rmse | mae | r2 | rmse 95% CI |" in readme
     assert "| mean predictor |" in readme
-    port = free_port()
-    server = serve(make_args("serve", f"PORT={port}"), project)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/ready", server)
-        answer = json.loads(run(make_args("predict", f"PORT={port}"), cwd=project))
-        assert set(answer) == {"prediction", "model"}
-        stats = schema["target_stats"]
-        assert stats["min"] - stats["std"] < answer["prediction"] < stats["max"] + stats["std"]
-    finally:
-        stop(server)
+    answer = served_prediction(project)
+    assert set(answer) == {"prediction", "model"}
+    stats = schema["target_stats"]
+    assert stats["min"] - stats["std"] < answer["prediction"] < stats["max"] + stats["std"]
 
 
 @pytest.mark.slow
