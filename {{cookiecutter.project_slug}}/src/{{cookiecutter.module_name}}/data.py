@@ -36,7 +36,8 @@ def load_diabetes_progression() -> pd.DataFrame:
     frame: pd.DataFrame = load_diabetes(as_frame=True, scaled=False).frame
     # The blood serum measurements s1..s6, as the dataset's description names them.
     names = {"s1": "tc", "s2": "ldl", "s3": "hdl", "s4": "tch", "s5": "ltg", "s6": "glu"}
-    return frame.rename(columns={**names, "target": "progression"})
+    renamed: pd.DataFrame = frame.rename(columns={**names, "target": "progression"})
+    return renamed
 
 
 BUILTIN: dict[str, Callable[[], pd.DataFrame]] = {
@@ -136,7 +137,8 @@ def validate(df: pd.DataFrame, cfg: DataSettings, task: str = "auto") -> pd.Data
         log.warning("dropping %d rows whose target %r is missing", target.isna().sum(), cfg.target)
         df = df[target.notna()]
     if task == "regression":
-        return _numeric_target(df, cfg.target).reset_index(drop=True)
+        numeric: pd.DataFrame = _numeric_target(df, cfg.target).reset_index(drop=True)
+        return numeric
     df = df.assign(**{cfg.target: df[cfg.target].astype(str)})
     counts = df[cfg.target].value_counts()
     if len(counts) < 2:
@@ -169,7 +171,8 @@ def _numeric_target(df: pd.DataFrame, target: str) -> pd.DataFrame:
             f"column {target!r} (data.target) has one value only ({values.iloc[0]:g}); "
             "there is nothing to predict"
         )
-    return df.assign(**{target: values})
+    converted: pd.DataFrame = df.assign(**{target: values})
+    return converted
 
 
 def _apply_kinds(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
