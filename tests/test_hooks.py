@@ -36,6 +36,8 @@ REFUSED = [
     pytest.param({"module_name": "My-Module"}, "module_name", id="module-with-dash"),
     pytest.param({"project_slug": "Bad Slug"}, "project_slug", id="slug-with-space"),
     pytest.param({"author_email": "not an email"}, "author_email", id="email"),
+    pytest.param({"github_user": "-ada"}, "github_user", id="github-user-leading-hyphen"),
+    pytest.param({"author_name": "Ωμέγα", "github_user": "a b"}, "github_user", id="github-user"),
 ]
 
 

@@ -198,12 +198,13 @@ def predict(
         body = record.read_bytes()
     else:
         from .data import DataError, load_splits
+        from .features import api_records
 
         settings = _settings(params)
         with _clean_errors(DataError):
             splits, schema = load_splits(settings.paths.processed)
-        row = splits["test"].head(1)[schema.names]
-        body = json.dumps(json.loads(row.to_json(orient="records"))[0]).encode()
+        [row] = api_records(schema, splits["test"].head(1))
+        body = json.dumps(row).encode()
     request = urllib.request.Request(
         f"{url.rstrip('/')}/predict", data=body, headers={"Content-Type": "application/json"}
     )

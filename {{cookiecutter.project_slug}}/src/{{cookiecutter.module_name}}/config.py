@@ -144,6 +144,7 @@ class ServingSettings(_Section):
     int8: bool = False  # serve the MLP's dynamically quantized graph when the MLP is champion
     max_body_bytes: PositiveInt = 1_048_576  # larger request bodies get a 413
     max_batch: PositiveInt = 10_000  # longer `records` lists get a 422
+    examples: NonNegativeInt = 20  # test rows shipped with the model for the demo page
 
 
 class Paths(_Section):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +33,19 @@ def feature_frame(
         out[name] = out[name].map(str, na_action="ignore")
     ordered: pd.DataFrame = out[schema.names]
     return ordered
+
+
+def api_records(schema: FeatureSchema, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as the API takes them: numbers, text, true/false for booleans, None if missing."""
+    records: list[dict[str, Any]] = json.loads(
+        feature_frame(schema, frame).to_json(orient="records")
+    )
+    booleans = [f.name for f in schema.features if f.boolean]
+    for record in records:
+        for name in booleans:
+            if record[name] is not None:
+                record[name] = record[name] == "True"
+    return records
 
 
 def is_categorical(series: pd.Series) -> bool:

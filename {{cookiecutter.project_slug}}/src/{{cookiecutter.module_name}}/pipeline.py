@@ -39,7 +39,7 @@ from .evaluation import (
     task_metrics,
 )
 from .export import check_parity, compare_int8, parity_gap, quantize_int8, to_onnx
-from .features import build_preprocessor, feature_frame
+from .features import api_records, build_preprocessor, feature_frame
 from .models import SKOPS_TRUSTED_TYPES, build_baseline, build_mlp
 from .schema import FeatureSchema, Task
 from .serving.bundle import Manifest, write_bundle
@@ -223,9 +223,17 @@ def load_pipeline(models: Path, name: str) -> Pipeline:
 
 
 def describe(
-    settings: Settings, candidate: Candidate, schema: FeatureSchema, graph: bytes, quantized: bool
+    settings: Settings,
+    candidate: Candidate,
+    schema: FeatureSchema,
+    graph: bytes,
+    quantized: bool,
+    examples: pd.DataFrame | None = None,
 ) -> Manifest:
-    """Describe a registered candidate's exported graph: what the server reports of it."""
+    """Describe a registered candidate's exported graph: what the server reports of it.
+
+    `examples` (test rows) ship with it for the demo page, as the API takes them.
+    """
     return Manifest(
         name=settings.mlflow.registered_model,
         version=candidate.version,
@@ -236,6 +244,7 @@ def describe(
         feature_schema=schema,
         quantized=quantized,
         sha256=hashlib.sha256(graph).hexdigest(),
+        examples=[] if examples is None else api_records(schema, examples),
     )
 
 
@@ -259,7 +268,9 @@ def export_models(settings: Settings) -> Manifest:
     if settings.serving.int8 and not quantized:
         log.warning("serving.int8: the champion is %s, not the MLP; serving FP32", champion.name)
     graph = graphs["mlp.int8" if quantized else champion.name]
-    manifest = describe(settings, champion, schema, graph, quantized)
+    test = splits["test"]
+    shown = test.sample(min(settings.serving.examples, len(test)), random_state=settings.seed)
+    manifest = describe(settings, champion, schema, graph, quantized, shown)
     write_bundle(paths.serving, graph, manifest)
     record_serving(
         settings.mlflow, champion.run_id, champion.version, paths.serving, manifest.sha256

@@ -24,6 +24,11 @@ class Feature(BaseModel):
     categories: list[str] = []
     missing: int = 0
 
+    @property
+    def boolean(self) -> bool:
+        """A categorical column of booleans, as training wrote them: the API takes true/false."""
+        return bool(self.categories) and set(self.categories) <= {"False", "True"}
+
 
 class TargetStats(BaseModel):
     """What training saw of a numeric target: the model card reports it."""

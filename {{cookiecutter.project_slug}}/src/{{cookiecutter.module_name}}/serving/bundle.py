@@ -47,6 +47,8 @@ class Manifest(BaseModel):
     feature_schema: FeatureSchema
     quantized: bool
     sha256: str
+    # Test rows for the demo page's "random example" (`serving.examples`); None is missing.
+    examples: list[dict[str, float | str | bool | None]] = []
 
 
 def sha256(path: Path) -> str:

@@ -9,10 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from ..schema import FeatureSchema
+from . import demo
 from .bundle import BundleError, Manifest, OnnxModel, load_bundle
 from .observability import Telemetry
 from .schemas import (
@@ -105,6 +107,14 @@ def build_router(
             Scored(prediction=label, probabilities=dict(zip(classes, row, strict=True)))
             for label, row in zip(labels, output.tolist(), strict=True)
         ]
+
+    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def demo_page(request: Request) -> HTMLResponse:
+        """Serve the demo page: a form for one record, answered by `POST /predict`."""
+        served: Served | None = request.app.state.served
+        if served is None:
+            return HTMLResponse(f"<!doctype html><title>No model</title><p>{NO_MODEL}</p>", 503)
+        return HTMLResponse(demo.render(served.manifest))
 
     @router.get("/health")
     async def health() -> Health:

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, create_model
 from ..schema import FeatureSchema
 
 RANGE_MARGIN = 10  # how many training spans a number may lie outside the training range
-BOOLEAN = {"False", "True"}  # the categories of a boolean column, as training wrote them
 
 
 class ModelRef(BaseModel):
@@ -114,7 +113,7 @@ def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
                 hint = f"number, {feature.min:g} to {feature.max:g} in training"
             # Strict: "45" or true is a client bug, not a number to coerce.
             field = Field(alias=feature.name, description=hint, strict=True, **bounds)  # type: ignore[call-overload]
-        elif feature.categories and set(feature.categories) <= BOOLEAN:
+        elif feature.boolean:
             # A boolean column: JSON true/false, which the model sees as "True"/"False".
             annotation, field = bool | None, Field(alias=feature.name, description="true or false")
         else:
