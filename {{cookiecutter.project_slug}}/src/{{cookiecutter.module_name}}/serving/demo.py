@@ -33,7 +33,7 @@ def _field(i: int, feature: Feature) -> str:
         seen = ""
         if feature.min is not None and feature.max is not None:
             seen = f"{feature.min:g} to {feature.max:g} in training"
-        hint = html.escape(seen or "a number")
+        hint = seen or "a number"
         control = (
             f'<input id="field-{i}" type="number" step="any" '
             f'aria-describedby="hint-{i}" placeholder="{html.escape(seen)}">'
