@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,22 @@ def stop(server: subprocess.Popen) -> None:
     server.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def running(command: Callable[[int], list[str]], cwd, ready: str = "/ready") -> Iterator[str]:
+    """Start a server on a free port, wait until `ready` answers 200; yield its base URL."""
+    port = free_port()
+    server = serve(command(port), cwd)
+    try:
+        wait_for(f"http://127.0.0.1:{port}{ready}", server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(server)
+
+
+def make_serve(port: int) -> list[str]:
+    return make_args("serve", f"PORT={port}")
+
+
 # Debian's Chromium, no browser download. Without the background-networking flags it keeps
 # trying to reach Google's hosts, which a closed network refuses.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,12 +144,9 @@ def keep(screenshot: Path) -> None:
 @pytest.mark.slow
 def test_demo_page_in_a_real_browser(project, browser):
     """Fill the form, read the class; a bad value, read the error; keyboard only, a random row."""
-    port = free_port()
-    server = serve(make_args("serve", f"PORT={port}"), project)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/ready", server)
+    with running(make_serve, project) as url:
         page = browser.new_page(viewport={"width": 900, "height": 900})
-        page.goto(f"http://127.0.0.1:{port}/")
+        page.goto(f"{url}/")
         page.get_by_label("island", exact=True).select_option(RECORD["island"])
         page.get_by_label("sex", exact=True).select_option(RECORD["sex"])
         for name, value in RECORD.items():
@@ -165,17 +180,16 @@ def test_demo_page_in_a_real_browser(project, browser):
         page.keyboard.press("Enter")
         page.wait_for_selector("#prediction")
         assert page.inner_text("#prediction") in SPECIES
-    finally:
-        stop(server)
 
 
 @pytest.mark.slow
 def test_mlflow_compare_view_in_a_real_browser(project, browser):
     """The two candidates side by side in MLflow's UI, differing metrics only: a screenshot."""
-    port = free_port()
-    server = serve(make_args("mlflow-ui", f"MLFLOW_PORT={port}"), project)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", server)
+
+    def mlflow_ui(port: int) -> list[str]:
+        return make_args("mlflow-ui", f"MLFLOW_PORT={port}")
+
+    with running(mlflow_ui, project, ready="/health") as url:
         import mlflow
 
         client = mlflow.MlflowClient(f"sqlite:///{project}/mlflow.db")
@@ -185,7 +199,7 @@ def test_mlflow_compare_view_in_a_real_browser(project, browser):
             {"runs": json.dumps(runs), "experiments": json.dumps([experiment.experiment_id])}
         )
         page = browser.new_page(viewport={"width": 1000, "height": 900})
-        page.goto(f"http://127.0.0.1:{port}/#/compare-runs?{query}")
+        page.goto(f"{url}/#/compare-runs?{query}")
         page.get_by_text(f"Comparing {len(runs)} Runs from 1 Experiment").wait_for(timeout=60_000)
         # Tidy the view for the picture: no assistant, no sidebar, no plot, no params.
         for name in ("Close", "Toggle sidebar"):
@@ -199,29 +213,23 @@ def test_mlflow_compare_view_in_a_real_browser(project, browser):
         screenshot = project / "reports" / "figures" / "mlflow_compare.png"
         page.screenshot(path=screenshot)
         keep(screenshot)
-    finally:
-        stop(server)
 
 
 @pytest.mark.slow
 def test_train_serve_predict(project):
-    port = free_port()
-    server = serve(make_args("serve", f"PORT={port}"), project)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/ready", server)
-        status, body = request(f"http://127.0.0.1:{port}/predict", RECORD)
+    with running(make_serve, project) as url:
+        status, body = request(f"{url}/predict", RECORD)
         assert status == 200, body
         assert body["prediction"] in SPECIES
         assert set(body["probabilities"]) == SPECIES
 
-        status, body = request(f"http://127.0.0.1:{port}/predict", {**RECORD, "island": "Mars"})
+        status, body = request(f"{url}/predict", {**RECORD, "island": "Mars"})
         assert status == 422
         assert body["detail"][0]["loc"] == ["body", "island"]
 
+        port = url.rsplit(":", 1)[1]
         printed = run(make_args("predict", f"PORT={port}"), cwd=project)
         assert json.loads(printed)["prediction"] in SPECIES
-    finally:
-        stop(server)
 
     # Installed by the project_env fixture, so imported only here.
     import mlflow
@@ -238,13 +246,10 @@ def test_train_serve_predict(project):
 
 def served_prediction(project) -> dict:
     """Run `make serve`, send `make predict`'s test record, stop the server: the answer."""
-    port = free_port()
-    server = serve(make_args("serve", f"PORT={port}"), project)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/ready", server)
-        return json.loads(run(make_args("predict", f"PORT={port}"), cwd=project))
-    finally:
-        stop(server)
+    with running(make_serve, project) as url:
+        port = url.rsplit(":", 1)[1]
+        answer: dict = json.loads(run(make_args("predict", f"PORT={port}"), cwd=project))
+    return answer
 
 
 @pytest.mark.slow
@@ -310,15 +315,14 @@ def test_serving_needs_only_the_base_dependencies(project, tmp_path):
     app = tmp_path / "app"  # laid out as in the image: /app
     shutil.copytree(project / "models" / "serving", app / "models" / "serving")
     shutil.copy(project / "params.yaml", app)
-    port = free_port()
-    server = serve([python, "-m", "penguin_classifier", "serve", "--port", str(port)], app)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/ready", server)
-        status, body = request(f"http://127.0.0.1:{port}/predict", RECORD)
+
+    def serve_alone(port: int) -> list[str]:
+        return [python, "-m", "penguin_classifier", "serve", "--port", str(port)]
+
+    with running(serve_alone, app) as url:
+        status, body = request(f"{url}/predict", RECORD)
         assert status == 200, body
         assert body["prediction"] in SPECIES
-    finally:
-        stop(server)
 
 
 @pytest.mark.slow
