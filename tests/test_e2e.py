@@ -252,13 +252,19 @@ def served_prediction(project) -> dict:
     return answer
 
 
-@pytest.mark.slow
-def test_custom_dataset_trains_on_its_csv_and_serves_it(tmp_path, project_env):
-    """`dataset: custom`: the example CSV in data/raw/, named in params.yaml, end to end."""
-    project = bake(tmp_path, dataset="custom")
+def baked_and_trained(tmp_path, dataset: str) -> tuple[Path, str, dict]:
+    """Bake a project for `dataset` and `make train` it: its folder, the output, its schema."""
+    project = bake(tmp_path, dataset=dataset)
     out = run(make_args("train"), cwd=project)
     assert "champion:" in out
     schema = json.loads((project / "data" / "processed" / "schema.json").read_text())
+    return project, out, schema
+
+
+@pytest.mark.slow
+def test_custom_dataset_trains_on_its_csv_and_serves_it(tmp_path, project_env):
+    """`dataset: custom`: the example CSV in data/raw/, named in params.yaml, end to end."""
+    project, _, schema = baked_and_trained(tmp_path, "custom")
     assert schema["target"] == "cultivar"
     assert "od280/od315_of_diluted_wines" in [f["name"] for f in schema["features"]]
     assert served_prediction(project)["prediction"] in {"cultivar_1", "cultivar_2", "cultivar_3"}
@@ -272,10 +278,8 @@ def test_custom_dataset_trains_on_its_csv_and_serves_it(tmp_path, project_env):
 @pytest.mark.slow
 def test_diabetes_dataset_regresses_and_serves_a_number(tmp_path, project_env):
     """`dataset: diabetes`: a regression end to end, its table and answer follow the task."""
-    project = bake(tmp_path, dataset="diabetes")
-    out = run(make_args("train"), cwd=project)
+    project, out, schema = baked_and_trained(tmp_path, "diabetes")
     assert "val_rmse" in out
-    schema = json.loads((project / "data" / "processed" / "schema.json").read_text())
     assert (schema["task"], schema["target"]) == ("regression", "progression")
     readme = (project / "README.md").read_text()
     assert "| model | rmse | mae | r2 | rmse 95% CI |" in readme

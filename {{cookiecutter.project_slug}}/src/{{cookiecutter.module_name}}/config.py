@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from .schema import TaskChoice
+
 DEFAULT_PARAMS = Path("params.yaml")
 
 
@@ -163,7 +165,7 @@ class Settings(_Section):
 
     seed: int = 42
     # auto: decided from the target by the data step, which records it in the schema.
-    task: Literal["auto", "classification", "regression"] = "auto"
+    task: TaskChoice = "auto"
     data: DataSettings = DataSettings()
     baseline: BaselineSettings = BaselineSettings()
     torch: TorchSettings = TorchSettings()

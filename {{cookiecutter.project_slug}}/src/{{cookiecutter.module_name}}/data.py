@@ -18,7 +18,7 @@ from sklearn.model_selection import train_test_split
 
 from .config import DataSettings, Settings, SyntheticSettings
 from .features import feature_frame, infer_schema
-from .schema import FeatureSchema, Task
+from .schema import FeatureSchema, Task, TaskChoice
 from .synthetic import generate
 
 log = logging.getLogger(__name__)
@@ -89,15 +89,14 @@ def _check_columns(df: pd.DataFrame, cfg: DataSettings) -> None:
             )
 
 
-def decide_task(df: pd.DataFrame, cfg: DataSettings, task: str = "auto") -> Task:
+def decide_task(df: pd.DataFrame, cfg: DataSettings, task: TaskChoice = "auto") -> Task:
     """Resolve `task: auto` from the target column, and log what was decided and why.
 
     Text, booleans and at most MAX_AUTO_CLASSES distinct whole numbers are classes;
     other numbers are a quantity to regress.
     """
-    if task in ("classification", "regression"):
-        return task  # type: ignore[return-value]
-    _check_columns(df, cfg)
+    if task != "auto":
+        return task
     values = df[cfg.target].dropna()
     distinct = values.nunique()
     decided: Task
@@ -116,10 +115,11 @@ def decide_task(df: pd.DataFrame, cfg: DataSettings, task: str = "auto") -> Task
     return decided
 
 
-def validate(df: pd.DataFrame, cfg: DataSettings, task: str = "auto") -> pd.DataFrame:
+def validate(df: pd.DataFrame, cfg: DataSettings, task: TaskChoice = "auto") -> pd.DataFrame:
     """Check the table against `params.yaml`; return the rows and columns to model.
 
-    The target becomes text (classes) or float64 (values), as `task` says or decides.
+    The target becomes text (classes) or float64 (values), as `task` says or decides:
+    `task_of` reads the task back from that.
     Columns that can't help a model are dropped with a warning that names them: dates,
     constant columns and empty ones. A column with a different value in every row is
     reported as a likely id, and kept: list it under `data.drop` if it is one.
@@ -154,6 +154,11 @@ def validate(df: pd.DataFrame, cfg: DataSettings, task: str = "auto") -> pd.Data
         )
     valid: pd.DataFrame = df.reset_index(drop=True)
     return valid
+
+
+def task_of(df: pd.DataFrame, target: str) -> Task:
+    """Return the task of a validated table: its target is float64 for values, text for classes."""
+    return "regression" if ptypes.is_float_dtype(df[target]) else "classification"
 
 
 def _numeric_target(df: pd.DataFrame, target: str) -> pd.DataFrame:
@@ -246,7 +251,7 @@ def _report_ids(df: pd.DataFrame, target: str) -> None:
 
 def split(df: pd.DataFrame, cfg: DataSettings, seed: int) -> dict[str, pd.DataFrame]:
     """Split a validated table into train, validation and test sets; classes are stratified."""
-    stratified = not ptypes.is_float_dtype(df[cfg.target])  # values are float64, classes text
+    stratified = task_of(df, cfg.target) == "classification"
     try:
         rest, test = train_test_split(
             df,
@@ -283,11 +288,9 @@ def write_splits(splits: dict[str, pd.DataFrame], schema: FeatureSchema, out_dir
 def prepare(settings: Settings) -> FeatureSchema:
     """Run the data step: ingest, validate, split, infer the schema and write everything."""
     cfg, out_dir = settings.data, settings.paths.processed
-    raw = load_source(cfg.source, cfg.synthetic)
-    task = decide_task(raw, cfg, settings.task)
-    df = validate(raw, cfg, task)
+    df = validate(load_source(cfg.source, cfg.synthetic), cfg, settings.task)
     splits = split(df, cfg, settings.seed)
-    schema = infer_schema(splits["train"], cfg.target, task)
+    schema = infer_schema(splits["train"], cfg.target, task_of(df, cfg.target))
     splits = {
         name: feature_frame(schema, frame).assign(**{cfg.target: frame[cfg.target].to_numpy()})
         for name, frame in splits.items()

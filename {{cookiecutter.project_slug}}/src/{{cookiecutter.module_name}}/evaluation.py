@@ -31,10 +31,15 @@ LOWER_IS_BETTER = {"log_loss", "rmse", "mae"}
 # What `auto` means in params.yaml: the interval's metric, and the champion's (on validation).
 MAIN_METRIC: dict[Task, str] = {"classification": "balanced_accuracy", "regression": "rmse"}
 CHAMPION_METRIC: dict[Task, str] = {"classification": "log_loss", "regression": "rmse"}
-# What permutation importance measures: a drop in this score (negated RMSE: a rise in RMSE).
+# What permutation importance measures: a drop in this score (negated RMSE: a rise in RMSE),
+# and how the figure and the model card say it.
 IMPORTANCE_SCORING: dict[Task, str] = {
     "classification": "balanced_accuracy",
     "regression": "neg_root_mean_squared_error",
+}
+IMPORTANCE_MEASURE: dict[Task, str] = {
+    "classification": "drop in balanced accuracy",
+    "regression": "rise in RMSE",
 }
 
 
@@ -107,23 +112,16 @@ def greater_is_better(metric: str) -> bool:
     return metric.removeprefix("val_") not in LOWER_IS_BETTER
 
 
-def regression_metrics(y_true: Values, predicted: Values) -> dict[str, float]:
-    """Score predicted values: RMSE, MAE and R²."""
-    return {name: metric(y_true, predicted) for name, metric in REGRESSION.items()}
-
-
 def mean_predictor(train_mean: float, y_true: Values) -> dict[str, float]:
     """Scores of always predicting the training mean: the floor a regressor must beat."""
-    return regression_metrics(y_true, np.full(len(y_true), train_mean))
+    return task_metrics("regression", y_true, np.full(len(y_true), train_mean), [])
 
 
 def task_metrics(
     task: Task, y_true: Labels | Values, output: Proba | Values, classes: Sequence[str]
 ) -> dict[str, float]:
     """Score a model's output: class probabilities (columns follow `classes`) or values."""
-    if task == "regression":
-        return regression_metrics(np.asarray(y_true, dtype=np.float64), output)
-    return classification_metrics(y_true, output, classes)  # type: ignore[arg-type]
+    return {name: metric_value(name, y_true, output, classes) for name in metric_names(task)}
 
 
 def metric_value(

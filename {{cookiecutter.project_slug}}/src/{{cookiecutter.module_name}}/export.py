@@ -29,7 +29,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from .evaluation import model_output
+from .evaluation import metric_value, model_output
 from .models import MLPClassifier, MLPRegressor
 from .schema import FeatureSchema
 from .serving.bundle import OnnxModel, Row, output_name
@@ -289,12 +289,8 @@ def compare_int8(
     found: dict[str, float] = {}
     for name, graph in (("fp32", fp32), ("int8", int8)):
         model = OnnxModel(graph, schema)
-        output = model.predict(rows)
-        if schema.regression:
-            found[f"{score}_{name}"] = float(np.sqrt(np.mean((output - y) ** 2)))
-        else:
-            predicted = np.asarray(schema.classes)[output.argmax(axis=1)]
-            found[f"{score}_{name}"] = float((predicted == y).mean())
+        output = model.predict(rows).astype(np.float64)
+        found[f"{score}_{name}"] = metric_value(score, y, output, schema.classes)
         found[f"latency_us_{name}"] = _latency_us(model, rows)
         found[f"size_bytes_{name}"] = len(graph)
     found[f"{score}_change"] = found[f"{score}_int8"] - found[f"{score}_fp32"]

@@ -26,6 +26,7 @@ from .config import Settings
 from .data import load_splits
 from .distributed import is_main, world_size
 from .evaluation import (
+    IMPORTANCE_MEASURE,
     MetricError,
     bootstrap_interval,
     champion_metric,
@@ -406,7 +407,7 @@ def _evaluate(
     }
     out = settings.paths.reports / "figures"
     figures = _figures(name, y, output, classes, task, out)
-    measure = "Rise in RMSE" if schema.regression else "Drop in balanced accuracy"
+    measure = IMPORTANCE_MEASURE[task].capitalize()
     figures.append(plots.importance(importance, name, out / f"importance_{name}.png", measure))
     history = getattr(model.named_steps["model"], "history_", None)
     if history:

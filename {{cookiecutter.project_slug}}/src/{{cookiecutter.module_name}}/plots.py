@@ -145,15 +145,16 @@ def training_curves(history: list[dict[str, Any]], path: Path) -> Path:
     """Training and validation loss per epoch, and validation accuracy if there is one."""
     epochs = [h["epoch"] for h in history]
     with_accuracy = "val_accuracy" in history[0]
-    fig, axes = plt.subplots(1, 1 + with_accuracy, figsize=(4.5 + 4.5 * with_accuracy, 3.8))
-    loss = axes[0] if with_accuracy else axes
+    columns = 2 if with_accuracy else 1
+    fig, axes = plt.subplots(1, columns, figsize=(4.5 * columns, 3.8), squeeze=False)
+    loss = axes[0, 0]
     loss.plot(epochs, [h["train_loss"] for h in history], label="train")
     loss.plot(epochs, [h["val_loss"] for h in history], label="validation")
     ylabel = "Cross-entropy" if with_accuracy else "Squared error (standardized target)"
     loss.set(xlabel="Epoch", ylabel=ylabel, title="MLP loss")
     loss.legend()
     if with_accuracy:
-        accuracy = axes[1]
+        accuracy = axes[0, 1]
         accuracy.plot(epochs, [h["val_accuracy"] for h in history], color="tab:green")
         accuracy.set(
             xlabel="Epoch", ylabel="Accuracy", title="MLP validation accuracy", ylim=(0, 1.02)

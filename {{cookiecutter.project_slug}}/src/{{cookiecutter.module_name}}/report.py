@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .evaluation import IMPORTANCE_MEASURE
+
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 TABLE_METRICS = {
     "classification": ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss"),
@@ -87,13 +89,13 @@ def model_card(summary: dict[str, Any], context: dict[str, Any]) -> str:
             f"- Target (train): mean {stats['mean']:.4g}, standard deviation {stats['std']:.4g}, "
             f"range {stats['min']:g} to {stats['max']:g}"
         )
-        measure, sample = "rise in RMSE", "a random sample"
+        sample = "a random sample"
     else:
         what = ", ".join(context["classes"])
         balance = "- Class balance (train): " + ", ".join(
             f"{label} {n}" for label, n in context["class_balance"].items()
         )
-        measure, sample = "drop in balanced accuracy", "a stratified sample"
+        sample = "a stratified sample"
     lines = [
         f"# Model card: {context['registered_model']}",
         "",
@@ -145,7 +147,7 @@ def model_card(summary: dict[str, Any], context: dict[str, Any]) -> str:
         lines.append(
             f"- {name}: "
             + ", ".join(f"`{col}` {fmt(value)}" for col, value in top)
-            + f" ({measure} when the column is shuffled)"
+            + f" ({IMPORTANCE_MEASURE[summary['task']]} when the column is shuffled)"
         )
     lines += [
         "",

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 Task = Literal["classification", "regression"]
+TaskChoice = Literal["auto", "classification", "regression"]  # `task` in params.yaml
 
 
 class Feature(BaseModel):

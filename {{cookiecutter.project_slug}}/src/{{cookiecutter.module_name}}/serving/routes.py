@@ -5,6 +5,7 @@
 
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
@@ -44,6 +45,11 @@ class Served:
 
     manifest: Manifest
     model: OnnxModel
+
+    @cached_property
+    def page(self) -> str:
+        """The demo page for this model, rendered once."""
+        return demo.render(self.manifest)
 
     @property
     def ref(self) -> ModelRef:
@@ -114,7 +120,7 @@ def build_router(
         served: Served | None = request.app.state.served
         if served is None:
             return HTMLResponse(f"<!doctype html><title>No model</title><p>{NO_MODEL}</p>", 503)
-        return HTMLResponse(demo.render(served.manifest))
+        return HTMLResponse(served.page)
 
     @router.get("/health")
     async def health() -> Health:
