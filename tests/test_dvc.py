@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,34 @@ def test_first_train_writes_the_report(trained):
 def test_second_repro_runs_no_stage(trained):
     project, remote, _, _ = trained
     assert ran(train(project, remote)) == set()
+
+
+def stale(project: Path) -> set[str]:
+    """The stages that `dvc status` reports as changed."""
+    out = run([f"{sys.prefix}/bin/dvc", "status"], cwd=project)
+    return set(re.findall(r"^(\w+):$", out, re.M))
+
+
+@pytest.mark.parametrize(
+    ("module", "stages"),
+    [
+        ("tasks.py", STAGES),  # every stage asks the task
+        ("export/int8.py", {"export", "evaluate"}),
+        ("report/card.py", {"evaluate"}),
+        ("training/loop.py", {"train_baseline", "train_mlp", "export", "evaluate"}),
+        ("data/columns.py", {"data"}),
+    ],
+)
+def test_editing_a_module_reruns_exactly_the_stages_that_import_it(trained, module, stages):
+    project = trained[0]
+    path = project / "src" / "penguin_classifier" / module
+    text = path.read_text()
+    path.write_text(text + "\n# an edit\n")
+    try:
+        assert stale(project) == stages
+    finally:
+        path.write_text(text)
+    assert stale(project) == set()
 
 
 def without_timings(metrics: str) -> dict:

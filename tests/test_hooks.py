@@ -60,7 +60,10 @@ def test_hostile_answers_still_give_a_valid_project(tmp_path, answers, module):
 
 def test_quoted_names_project_passes_its_tests(tmp_path, project_env):
     project = bake(tmp_path, project_name='Bob\'s "Quoted" Model', author_name="O'Brien")
-    run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project)
+    run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow"],
+        cwd=project,
+    )
 
 
 @pytest.mark.parametrize(("answers", "option"), REFUSED)

@@ -30,20 +30,17 @@ import numpy as np
 import yaml
 from sklearn.pipeline import Pipeline
 
+from {{ cookiecutter.module_name }}.bundle import Manifest, OnnxModel, write_bundle
 from {{ cookiecutter.module_name }}.config import Settings, load_settings
-from {{ cookiecutter.module_name }}.data import load_splits
-from {{ cookiecutter.module_name }}.evaluation import model_output
-from {{ cookiecutter.module_name }}.export import compare_int8, int8_metric, rows_of
-from {{ cookiecutter.module_name }}.features import feature_frame
-from {{ cookiecutter.module_name }}.pipeline import (
-    CANDIDATES,
-    describe,
-    load_candidate,
-    load_pipeline,
-    targets,
-)
+from {{ cookiecutter.module_name }}.data.splits import load_splits
+from {{ cookiecutter.module_name }}.evaluation.metrics import model_output
+from {{ cookiecutter.module_name }}.export.int8 import compare_int8
+from {{ cookiecutter.module_name }}.export.parity import rows_of
+from {{ cookiecutter.module_name }}.features import feature_frame, targets
+from {{ cookiecutter.module_name }}.records import CANDIDATES, load_candidate
 from {{ cookiecutter.module_name }}.schema import FeatureSchema
-from {{ cookiecutter.module_name }}.serving.bundle import Manifest, OnnxModel, write_bundle
+from {{ cookiecutter.module_name }}.stages.export import describe
+from {{ cookiecutter.module_name }}.training.saved import load_pipeline
 
 HOST = "127.0.0.1"
 PACKAGE = Manifest.__module__.split(".")[0]
@@ -194,7 +191,7 @@ def batch_throughput(
         "batch_http": rows / best_time(over_http),
         "batch_inproc": rows / best_time(lambda: model.predict(in_rows)),
         "batch_pipeline": rows
-        / best_time(lambda: model_output(pipeline, feature_frame(schema, batch), schema.task)),
+        / best_time(lambda: model_output(pipeline, feature_frame(schema, batch), schema.spec)),
     }
 
 
@@ -372,7 +369,7 @@ def main() -> None:
 
     graphs = {n: (settings.paths.onnx / f"{n}.onnx").read_bytes() for n in ("mlp", "mlp.int8")}
     q = compare_int8(graphs["mlp"], graphs["mlp.int8"], schema, X, targets(splits["test"], schema))
-    score = int8_metric(schema)
+    score = schema.spec.int8_metric
     print(
         f"\nmlp INT8 vs FP32, in-process, one row: {q['latency_us_int8']:.1f} µs vs "
         f"{q['latency_us_fp32']:.1f} µs ({q['latency_ratio']:.2f}x); test {score} "

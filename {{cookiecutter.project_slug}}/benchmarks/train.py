@@ -6,7 +6,7 @@ below), runs `make train` there and prints its wall time and the peak resident m
 largest process. Targets at a million rows on 2 cores: at most 3 minutes and 4 GiB.
 
 Then the loop, on that run's training split: the same MLP (same initial weights, AdamW,
-global batch) trains for `--epochs` epochs with `training.fit` (shuffled shards, validation
+global batch) trains for `--epochs` epochs with `training.loop.fit` (shuffled shards, validation
 every epoch, best-epoch checkpoint) and with a plain loop over the same in-memory tensors
 (randperm, slice, step). Prints samples/s of both and the ratio; the target is 0.8.
 Each is timed twice, alternately, and the better time is kept.
@@ -32,10 +32,10 @@ import yaml
 from torch import nn
 
 from {{ cookiecutter.module_name }}.config import load_settings
-from {{ cookiecutter.module_name }}.data import load_splits
+from {{ cookiecutter.module_name }}.data.splits import load_splits
 from {{ cookiecutter.module_name }}.features import build_preprocessor, feature_frame
-from {{ cookiecutter.module_name }}.models import MLP
-from {{ cookiecutter.module_name }}.training import fit
+from {{ cookiecutter.module_name }}.models.mlp import MLP
+from {{ cookiecutter.module_name }}.training.loop import fit
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = MLP.__module__.split(".")[0]
@@ -136,7 +136,7 @@ def plain_loop(
 
 
 def compare_loops(params: Path, epochs: int, batch_sizes: list[int]) -> None:
-    """Print samples/s of `training.fit` and of the plain loop, per batch size."""
+    """Print samples/s of `training.loop.fit` and of the plain loop, per batch size."""
     settings = load_settings(params)
     cfg = settings.torch
     train, val, classes = tensors(params)

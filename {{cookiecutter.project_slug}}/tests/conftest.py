@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -11,10 +12,13 @@ import pytest
 import yaml
 
 from {{ cookiecutter.module_name }}.config import Paths, Settings, load_settings
-from {{ cookiecutter.module_name }}.data import load_source, load_splits, prepare
-from {{ cookiecutter.module_name }}.features import feature_frame
-from {{ cookiecutter.module_name }}.pipeline import Promotion, train
+from {{ cookiecutter.module_name }}.data.sources import load_source
+from {{ cookiecutter.module_name }}.data.splits import load_splits
+from {{ cookiecutter.module_name }}.features import feature_frame, targets
 from {{ cookiecutter.module_name }}.schema import FeatureSchema
+from {{ cookiecutter.module_name }}.stages.data import prepare
+from {{ cookiecutter.module_name }}.stages.promote import Promotion
+from {{ cookiecutter.module_name }}.stages.train_all import train_all
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,7 +89,7 @@ def trained(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(workdir)  # MLflow keeps artifacts of a new experiment in ./mlruns
         prepare(settings)
-        promotion = train(settings, progress=False)
+        promotion = train_all(settings, progress=False)
     return Trained(settings, promotion)
 
 
@@ -139,7 +143,7 @@ def train_with_params(
         with pytest.MonkeyPatch.context() as patch:
             patch.chdir(workdir)  # MLflow keeps artifacts of a new experiment in ./mlruns
             prepare(settings)
-            train(settings, progress=False)
+            train_all(settings, progress=False)
         return settings
 
     return run
@@ -161,3 +165,19 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
     X = {name: feature_frame(schema, frame) for name, frame in splits.items()}
     y = {name: frame[schema.target].to_numpy(dtype=str) for name, frame in splits.items()}
     return Prepared(X, y, schema)
+
+
+@pytest.fixture
+def own_bundle(trained, tmp_path):
+    """Settings that serve a private copy of the bundle, which a test may alter."""
+    bundle = tmp_path / "serving"
+    shutil.copytree(trained.settings.paths.serving, bundle)
+    paths = trained.settings.paths.model_copy(update={"serving": bundle})
+    return trained.settings.model_copy(update={"paths": paths})
+
+
+@pytest.fixture(scope="module")
+def test_split(trained):
+    splits, schema = load_splits(trained.settings.paths.processed)
+    test = splits["test"]
+    return feature_frame(schema, test), targets(test, schema), schema

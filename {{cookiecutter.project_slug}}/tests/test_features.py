@@ -4,9 +4,12 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.module_name }}.config import SyntheticSettings
-from {{ cookiecutter.module_name }}.data import decide_task, load_source, split, validate
+from {{ cookiecutter.module_name }}.data.sources import load_source
+from {{ cookiecutter.module_name }}.data.splits import split
+from {{ cookiecutter.module_name }}.data.validation import decide_task, validate
 from {{ cookiecutter.module_name }}.features import build_preprocessor, feature_frame, infer_schema
 from {{ cookiecutter.module_name }}.schema import FeatureSchema
+from {{ cookiecutter.module_name }}.tasks import TASKS
 
 
 @pytest.fixture
@@ -16,7 +19,8 @@ def task(raw, base_settings):
 
 @pytest.fixture
 def train(raw, base_settings, task):
-    return split(validate(raw, base_settings.data, task), base_settings.data, seed=0)["train"]
+    table = validate(raw, base_settings.data, task)
+    return split(table, base_settings.data, 0, TASKS[task])["train"]
 
 
 @pytest.fixture
@@ -32,7 +36,7 @@ def test_schema_kinds_follow_dtypes(schema, train):
 
 
 def test_schema_has_the_training_labels_or_the_target_range(schema, train):
-    if schema.regression:
+    if schema.spec.answer == "value":
         assert schema.classes == []
         assert schema.target_stats.min == train[schema.target].min()
         assert schema.target_stats.mean == pytest.approx(train[schema.target].mean())
@@ -42,7 +46,7 @@ def test_schema_has_the_training_labels_or_the_target_range(schema, train):
 
 
 def test_schema_round_trips(schema, tmp_path):
-    schema.save(tmp_path / "schema.json")
+    (tmp_path / "schema.json").write_text(schema.model_dump_json())
     assert FeatureSchema.load(tmp_path / "schema.json") == schema
 
 

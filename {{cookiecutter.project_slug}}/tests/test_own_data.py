@@ -12,8 +12,8 @@ from palmerpenguins import load_penguins
 from sklearn.datasets import load_breast_cancer
 
 from {{ cookiecutter.module_name }}.features import MAX_CATEGORIES
-from {{ cookiecutter.module_name }}.pipeline import load_pipeline
 from {{ cookiecutter.module_name }}.serving import create_app
+from {{ cookiecutter.module_name }}.training.saved import load_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,6 @@
 """Regression end to end: a numeric target, chosen in params.yaml only."""
 
 import json
-import logging
 
 import numpy as np
 import pandas as pd
@@ -9,12 +8,13 @@ import pytest
 import torch
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.module_name }}.config import DataSettings
-from {{ cookiecutter.module_name }}.data import DataError, decide_task, load_diabetes_progression, validate
-from {{ cookiecutter.module_name }}.models import MLP
-from {{ cookiecutter.module_name }}.pipeline import StageError, load_pipeline, promote_champion
-from {{ cookiecutter.module_name }}.report import results_table
+from {{ cookiecutter.module_name }}.evaluation.summary import Summary
+from {{ cookiecutter.module_name }}.models.mlp import MLP
+from {{ cookiecutter.module_name }}.records import StageError
+from {{ cookiecutter.module_name }}.report.tables import results_table
 from {{ cookiecutter.module_name }}.serving import create_app
+from {{ cookiecutter.module_name }}.stages.promote import promote_champion
+from {{ cookiecutter.module_name }}.training.saved import load_pipeline
 
 DIABETES = {
     "task": "auto",
@@ -38,55 +38,6 @@ def diabetes(train_with_params, tmp_path_factory):
 @pytest.fixture(scope="module")
 def summary(diabetes):
     return json.loads((diabetes.paths.reports / "metrics.json").read_text())
-
-
-def table(target: list[object]) -> tuple[pd.DataFrame, DataSettings]:
-    frame = pd.DataFrame({"x": np.arange(len(target), dtype=float), "y": target})
-    return frame, DataSettings(target="y")
-
-
-@pytest.mark.parametrize(
-    ("target", "task", "why"),
-    [
-        (["a", "b"] * 20, "classification", "not numbers"),
-        ([True, False] * 20, "classification", "not numbers"),
-        ([0, 1, 2, 3] * 10, "classification", "4 distinct whole numbers"),
-        ([1.0, 2.0] * 20, "classification", "2 distinct whole numbers"),
-        (list(range(40)), "regression", "40 distinct numbers"),
-        ([0.5, 1.5] * 20, "regression", "2 distinct numbers"),
-    ],
-)
-def test_task_auto_decides_from_the_target_and_says_why(target, task, why, caplog):
-    frame, cfg = table(target)
-    with caplog.at_level(logging.INFO, logger="{{ cookiecutter.module_name }}.data"):
-        assert decide_task(frame, cfg) == task
-    assert f"task: {task}" in caplog.text
-    assert why in caplog.text
-
-
-def test_a_task_set_in_params_wins_over_the_guess():
-    frame, cfg = table([0, 1, 2, 3] * 10)
-    assert decide_task(frame, cfg, "regression") == "regression"
-    assert validate(frame, cfg, "regression")["y"].dtype == "float64"
-    assert validate(frame, cfg, "classification")["y"].tolist()[:2] == ["0", "1"]
-
-
-def test_a_regression_target_that_is_not_a_number_is_named_with_its_row():
-    frame, cfg = table([1.5, 2.5, "n/a", 3.5] * 10)
-    with pytest.raises(DataError, match=r"'y' \(data\.target\): 'n/a' \(row 3 .*task: class"):
-        validate(frame, cfg, "regression")
-
-
-def test_a_regression_target_with_one_value_is_refused():
-    frame, cfg = table([2.5] * 40)
-    with pytest.raises(DataError, match=r"'y' \(data\.target\) has one value only"):
-        validate(frame, cfg, "regression")
-
-
-def test_the_builtin_table_is_a_regression_with_readable_columns():
-    frame = load_diabetes_progression()
-    assert {"bmi", "bp", "ltg", "progression"} <= set(frame.columns)
-    assert validate(frame, DataSettings(target="progression"))["progression"].nunique() > 100
 
 
 def test_both_models_beat_the_mean_predictor_clearly(summary):
@@ -120,7 +71,7 @@ def test_report_figures_and_card_speak_regression(diabetes, summary):
     assert "Predicts `progression` (a number;" in card
     assert "| model | rmse | mae | r2 | rmse 95% CI |" in card
     assert "| mean predictor |" in card
-    table = results_table(summary)
+    table = results_table(Summary.model_validate(summary))  # metrics.json reads back typed
     assert "mean-predictor row" in table
     assert "(reports/figures/residuals_mlp.png)" in table
 

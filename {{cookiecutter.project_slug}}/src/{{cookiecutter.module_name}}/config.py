@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,13 +21,25 @@ from pydantic import (
     model_validator,
 )
 
-from .schema import TaskChoice
+from .tasks import INTERVAL_METRICS, METRIC_NAMES, VALIDATION, TaskChoice
 
 DEFAULT_PARAMS = Path("params.yaml")
 
 
 class SettingsError(ValueError):
     """Raised when `params.yaml` is missing or holds a value that can't be used."""
+
+
+def _one_of(names: Iterable[str]) -> AfterValidator:
+    """Accept auto or a metric that `tasks` names; the stages check it against the task."""
+    choices = ["auto", *names]
+
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"{value!r} is not a metric here; choose one of {', '.join(choices)}")
+        return value
+
+    return AfterValidator(check)
 
 
 class _Section(BaseModel):
@@ -73,12 +87,10 @@ class DataSettings(_Section):
         roles |= {"categorical": self.categorical, "numeric": self.numeric}
         seen: dict[str, str] = {}
         for role, columns in roles.items():
-            for column in columns:
-                if column in seen:
-                    raise ValueError(
-                        f"column {column!r} is listed as both {seen[column]} and {role}"
-                    )
-                seen[column] = role
+            for name in columns:
+                if name in seen:
+                    raise ValueError(f"column {name!r} is listed as both {seen[name]} and {role}")
+                seen[name] = role
         return self
 
 
@@ -112,17 +124,7 @@ class MlflowSettings(_Section):
     registered_model: str
     # Validation metrics only: the test split is kept for the final report. Whether higher
     # or lower is better follows from the metric; auto: val_log_loss, or val_rmse.
-    champion_metric: Literal[
-        "auto",
-        "val_accuracy",
-        "val_balanced_accuracy",
-        "val_f1_macro",
-        "val_roc_auc",
-        "val_log_loss",
-        "val_rmse",
-        "val_mae",
-        "val_r2",
-    ] = "auto"
+    champion_metric: Annotated[str, _one_of(VALIDATION + m for m in METRIC_NAMES)] = "auto"
 
 
 class EvaluationSettings(_Section):
@@ -130,9 +132,7 @@ class EvaluationSettings(_Section):
 
     # Classification: a metric of predicted labels, so that it is defined on every slice and
     # resample. auto: balanced_accuracy, or rmse for regression.
-    main_metric: Literal[
-        "auto", "accuracy", "balanced_accuracy", "f1_macro", "rmse", "mae", "r2"
-    ] = "auto"
+    main_metric: Annotated[str, _one_of(INTERVAL_METRICS)] = "auto"
     slices: list[str] = []
     min_slice_size: PositiveInt = 10
     bootstrap: PositiveInt = 1000

@@ -14,7 +14,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from .schema import Feature, FeatureSchema, TargetStats, Task
+from .schema import Feature, FeatureSchema, TargetStats
+from .tasks import TASKS, Target, Task
 
 MAX_CATEGORIES = 20  # one-hot columns per categorical feature, the group of rare ones included
 
@@ -33,6 +34,11 @@ def feature_frame(
         out[name] = out[name].map(str, na_action="ignore")
     ordered: pd.DataFrame = out[schema.names]
     return ordered
+
+
+def targets(frame: pd.DataFrame, schema: FeatureSchema) -> Target:
+    """Return the target column of a split as models learn it: labels as text, or values."""
+    return schema.spec.targets(frame[schema.target])
 
 
 def api_records(schema: FeatureSchema, frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -75,12 +81,15 @@ def infer_schema(train: pd.DataFrame, target: str, task: Task = "classification"
                     missing=missing,
                 )
             )
-    if task == "regression":
-        y = train[target].astype("float64")
-        stats = TargetStats(mean=y.mean(), std=y.std(), min=y.min(), max=y.max())
-        return FeatureSchema(target=target, task=task, target_stats=stats, features=features)
-    classes = sorted(train[target].astype(str).unique().tolist())
-    return FeatureSchema(target=target, classes=classes, features=features)
+    spec = TASKS[task]
+    stats = spec.value_stats(train[target])
+    return FeatureSchema(
+        target=target,
+        task=task,
+        classes=spec.classes(train[target]),
+        target_stats=None if stats is None else TargetStats(**stats),
+        features=features,
+    )
 
 
 def build_preprocessor(schema: FeatureSchema) -> ColumnTransformer:

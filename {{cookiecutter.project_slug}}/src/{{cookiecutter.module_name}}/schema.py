@@ -11,8 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-Task = Literal["classification", "regression"]
-TaskChoice = Literal["auto", "classification", "regression"]  # `task` in params.yaml
+from .tasks import TASKS, Task, TaskSpec
 
 
 class Feature(BaseModel):
@@ -50,9 +49,9 @@ class FeatureSchema(BaseModel):
     features: list[Feature]
 
     @property
-    def regression(self) -> bool:
-        """Whether the model predicts a number rather than a class."""
-        return self.task == "regression"
+    def spec(self) -> TaskSpec:
+        """What the task does differently: metrics, floor, figures, the API's answer."""
+        return TASKS[self.task]
 
     @property
     def names(self) -> list[str]:
@@ -68,10 +67,6 @@ class FeatureSchema(BaseModel):
     def categorical(self) -> list[str]:
         """Names of the categorical features."""
         return [f.name for f in self.features if f.kind == "categorical"]
-
-    def save(self, path: Path) -> None:
-        """Write the schema as JSON."""
-        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> FeatureSchema:

@@ -7,7 +7,6 @@ import warnings
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 import mlflow
 import pandas as pd
@@ -17,11 +16,9 @@ from mlflow.models.model import ModelInfo
 from sklearn.pipeline import Pipeline
 
 from .config import MlflowSettings
-from .evaluation import greater_is_better
-from .models import SKOPS_TRUSTED_TYPES
-from .schema import Task
+from .records import CHAMPION
+from .tasks import TaskSpec, greater_is_better
 
-CHAMPION = "champion"
 SERVING_TAG = "serving_sha256"  # model version tag: checksum of the exported serving graph
 SCHEMA_ARTIFACT = "feature_schema.json"
 # Pinned into each logged model so `mlflow models serve` can rebuild the environment.
@@ -60,20 +57,26 @@ def log_provenance(splits: dict[str, pd.DataFrame], target: str, processed: Path
 
 
 def log_model(
-    pipeline: Pipeline, registered_model: str, example: pd.DataFrame, task: Task
+    pipeline: Pipeline,
+    registered_model: str,
+    example: pd.DataFrame,
+    spec: TaskSpec,
+    trusted_types: list[str],
 ) -> ModelInfo:
     """Log a fitted pipeline in the active run (skops format) and register a new version.
 
+    `trusted_types` are the types of ours that skops may load from the saved pipeline.
+
     Served by `mlflow models serve`, a classifier answers probabilities, a regressor values.
     """
-    predict = "predict" if task == "regression" else "predict_proba"
+    predict = spec.predict_method
     info: ModelInfo = mlflow.sklearn.log_model(
         pipeline,
         name="model",
         signature=infer_signature(example, getattr(pipeline, predict)(example)),
         input_example=example,
         registered_model_name=registered_model,
-        skops_trusted_types=SKOPS_TRUSTED_TYPES,
+        skops_trusted_types=trusted_types,
         pyfunc_predict_fn=predict,
         pip_requirements=[f"{name}=={version(name)}" for name in RUNTIME_PACKAGES],
     )
@@ -96,14 +99,14 @@ def promote(scores: dict[str, float], metric: str, cfg: MlflowSettings) -> str:
 
 def log_evaluation(
     run_id: str, metrics: dict[str, float], figures: list[Path], cfg: MlflowSettings
-) -> dict[str, Any]:
+) -> dict[str, str]:
     """Add test metrics and figures to a candidate's run; return the run's params."""
     client = mlflow.MlflowClient(cfg.tracking_uri)
     for name, value in metrics.items():
         client.log_metric(run_id, name, value)
     for figure in figures:
         client.log_artifact(run_id, str(figure), "figures")
-    return {"params": dict(client.get_run(run_id).data.params)}
+    return dict(client.get_run(run_id).data.params)
 
 
 def record_serving(cfg: MlflowSettings, run_id: str, version: str, bundle: Path, sha: str) -> None:

@@ -1,11 +1,9 @@
 """A server on the trained project's bundle, and test rows to send it."""
 
-import shutil
-
 import pytest
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.module_name }}.data import load_splits
+from {{ cookiecutter.module_name }}.data.splits import load_splits
 from {{ cookiecutter.module_name }}.serving import create_app
 
 
@@ -28,12 +26,3 @@ def record(test_rows):
     records, _, _ = test_rows
     # A complete row, so that each test can break one field of it.
     return next(dict(r) for r in records if all(v is not None for v in r.values()))
-
-
-@pytest.fixture
-def own_bundle(trained, tmp_path):
-    """Settings that serve a private copy of the bundle, which a test may alter."""
-    bundle = tmp_path / "serving"
-    shutil.copytree(trained.settings.paths.serving, bundle)
-    paths = trained.settings.paths.model_copy(update={"serving": bundle})
-    return trained.settings.model_copy(update={"paths": paths})

@@ -4,8 +4,9 @@ import math
 import pytest
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.module_name }}.bundle import MODEL_FILE
+from {{ cookiecutter.module_name }}.files import sha256
 from {{ cookiecutter.module_name }}.serving import create_app
-from {{ cookiecutter.module_name }}.serving.bundle import MODEL_FILE, sha256
 
 
 def field_errors(response):
@@ -28,7 +29,7 @@ def test_predict_one_record(client, record, trained, test_rows):
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["model"]["version"] == trained.promotion.champion.version
-    if test_rows[2].regression:  # a number, and nothing else
+    if test_rows[2].spec.answer == "value":  # a number, and nothing else
         assert set(body) == {"prediction", "model"}
         assert isinstance(body["prediction"], float)
         return
@@ -43,7 +44,7 @@ def test_predictions_beat_the_floor(client, test_rows):
     assert response.status_code == 200, response.text
     predictions = [p["prediction"] for p in response.json()["predictions"]]
     assert len(predictions) == len(truth)
-    if schema.regression:  # clearly better than always answering the training mean
+    if schema.spec.answer == "value":  # clearly better than always answering the training mean
         mean = schema.target_stats.mean
         error = sum((p - t) ** 2 for p, t in zip(predictions, truth, strict=True))
         assert error < 0.9 * sum((mean - t) ** 2 for t in truth)
@@ -112,7 +113,7 @@ def test_model_describes_the_champion(client, trained, test_rows):
     champion, metric = trained.promotion.champion, trained.promotion.metric
     assert (body["version"], body["alias"]) == (champion.version, "champion")
     assert (body["candidate"], body["quantized"]) == (champion.name, False)
-    assert body["sha256"] == sha256(trained.settings.paths.serving / MODEL_FILE)
+    assert body["sha256"] == sha256((trained.settings.paths.serving / MODEL_FILE).read_bytes())
     assert body["metrics"][metric] == pytest.approx(champion.metrics[metric])
     assert [f["name"] for f in body["feature_schema"]["features"]] == test_rows[2].names
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.module_name }}.bundle import Manifest, read_manifest
 from {{ cookiecutter.module_name }}.schema import Feature, FeatureSchema
 from {{ cookiecutter.module_name }}.serving import create_app
-from {{ cookiecutter.module_name }}.serving.bundle import Manifest, read_manifest
 from {{ cookiecutter.module_name }}.serving.demo import render
 
 PAGE_DATA = re.compile(r'<script id="page-data" type="application/json">(.*?)</script>', re.S)
@@ -60,6 +60,7 @@ def test_hostile_names_and_categories_cannot_break_out_of_the_page():
     manifest = Manifest(
         name="m<script>",
         version="1",
+        alias="champion",
         candidate="baseline",
         run_id="r",
         trained_at=datetime.now(timezone.utc),

@@ -3,6 +3,8 @@ import logging
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from {{ cookiecutter.module_name }}.serving.app import ACCESS_LOG
+
 
 def samples(client):
     found = {}
@@ -40,13 +42,10 @@ def test_refused_requests_are_counted_by_status(client):
 
 
 def test_one_json_log_line_per_request_without_values(client, record, caplog, trained):
-    access = logging.getLogger("{{ cookiecutter.module_name }}.serving.app.access")
-    access.addHandler(caplog.handler)  # the access log doesn't propagate to the root logger
-    try:
+    # `serve` shows this logger on stderr; here caplog's handler collects it.
+    with caplog.at_level(logging.INFO, logger=ACCESS_LOG):
         client.post("/predict", json=record)
-    finally:
-        access.removeHandler(caplog.handler)
-    [line] = [r.getMessage() for r in caplog.records if r.name == access.name]
+    [line] = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOG]
     entry = json.loads(line)
     assert entry["path"] == "/predict"
     assert entry["status"] == 200

@@ -1,6 +1,6 @@
-"""HTTP serving of the exported champion model."""
+"""HTTP serving of the exported champion model: reads the bundle, nothing of training."""
 
+from ..bundle import BundleError, NoBundleError
 from .app import create_app
-from .bundle import BundleError, NoBundleError
 
 __all__ = ["BundleError", "NoBundleError", "create_app"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,12 +14,18 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from .. import __version__
+from ..bundle import NoBundleError, load_bundle, verify_bundle
 from ..config import Settings, load_settings
-from .bundle import NoBundleError, load_bundle, verify_bundle
+from .bodies import Bodies, document
 from .observability import Observability, Telemetry
-from .routes import ADMIN_TOKEN_ENV, Served, build_router
+from .routes import admin, router
+from .schemas import ANSWERS
+from .state import Served
 
 log = logging.getLogger(__name__)
+
+ADMIN_TOKEN_ENV = "SERVING_ADMIN_TOKEN"  # POST /admin/reload exists only when this is set
+ACCESS_LOG = f"{__name__}.access"  # one JSON line per request; the `serve` command shows it
 
 
 def load_served(settings: Settings) -> Served | None:
@@ -37,7 +43,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load the model; without one the server still starts and /ready answers 503."""
     served = load_served(app.state.settings)
     app.state.served = served
-    app.state.telemetry.set_model(served)
+    app.state.telemetry.set_model(None if served is None else served.manifest)
     if served is not None:
         m = served.manifest
         log.info("serving %s version %s (%s)", m.name, m.version, m.candidate)
@@ -50,18 +56,6 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
     return JSONResponse(status_code=422, content={"detail": errors})
-
-
-def _access_logger() -> logging.Logger:
-    """One JSON line per request on stderr, without the cost of a pretty console handler."""
-    access = logging.getLogger(f"{__name__}.access")
-    if not access.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        access.addHandler(handler)
-        access.setLevel(logging.INFO)
-        access.propagate = False
-    return access
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,20 +72,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     telemetry = Telemetry()
+    bodies = Bodies.of(schema, settings.serving.max_batch)
+    answers = ANSWERS["class" if schema is None else schema.spec.answer]
     app.state.settings = settings
     app.state.schema = schema
+    app.state.bodies = bodies
+    app.state.answers = answers
     app.state.telemetry = telemetry
     app.state.served = None
+    app.state.admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.include_router(
-        build_router(
-            schema,
-            settings.serving.max_batch,
-            telemetry,
-            admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None,
-        )
-    )
+    app.include_router(router)
+    if app.state.admin_token:
+        app.include_router(admin)
+
+    def openapi() -> dict[str, Any]:
+        return document(app, bodies, answers)
+
+    app.openapi = openapi  # type: ignore[method-assign]
     # Added last, so outermost: 413s from the body limit are counted and logged too.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.serving.max_body_bytes)
-    app.add_middleware(Observability, telemetry=telemetry, access=_access_logger())
+    app.add_middleware(Observability, telemetry=telemetry, access=logging.getLogger(ACCESS_LOG))
     return app

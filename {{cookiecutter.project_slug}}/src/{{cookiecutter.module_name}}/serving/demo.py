@@ -12,8 +12,8 @@ import re
 from importlib import resources
 from typing import Any
 
+from ..bundle import Manifest
 from ..schema import Feature
-from .bundle import Manifest
 
 PAGE = resources.files(__package__).joinpath("demo.html").read_text(encoding="utf-8")
 SLOT = re.compile(r"\{\{ (\w+) \}\}")  # a name in double braces; the script uses ${...}
@@ -62,7 +62,7 @@ def _json_for_script(data: Any) -> str:
 def render(manifest: Manifest) -> str:
     """Build the page for the served model: a field per feature, and the exported examples."""
     schema = manifest.feature_schema
-    answer = "a number" if schema.regression else ", ".join(schema.classes)
+    answer = schema.spec.describe(schema.classes)
     intro = (
         f"Predicts {schema.target} ({answer}) from {len(schema.features)} features. "
         "Leave a field empty (or “(missing)”) for an unknown value."
@@ -81,7 +81,7 @@ def render(manifest: Manifest) -> str:
         fields="\n".join(_field(i, f) for i, f in enumerate(schema.features)),
         meta=html.escape(
             f"Model {manifest.name}, version {manifest.version} ({manifest.candidate}), "
-            "the champion in MLflow."
+            f"the {manifest.alias} in MLflow."
         ),
         data=_json_for_script(data),
     )

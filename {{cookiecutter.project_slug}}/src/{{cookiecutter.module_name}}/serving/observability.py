@@ -6,13 +6,12 @@ import collections
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-if TYPE_CHECKING:
-    from .routes import Served
+from ..bundle import Manifest
 
 # Sub-millisecond buckets: a single-row prediction takes well under one.
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -50,12 +49,12 @@ class Telemetry:
         )
         self.version: str | None = None
 
-    def set_model(self, served: Served | None) -> None:
+    def set_model(self, manifest: Manifest | None) -> None:
         """Point the model labels at what is served now."""
         self.model.clear()
         self.version = None
-        if served is not None:
-            m = served.manifest
+        if manifest is not None:
+            m = manifest
             self.model.labels(m.name, m.version, m.candidate, str(m.quantized).lower()).set(1)
             self.version = m.version
 

@@ -1,15 +1,16 @@
-"""Request and response bodies; the record body is generated from the feature schema."""
+"""The API's answers and fixed bodies; `bodies` builds the record bodies from the schema."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, create_model
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel
 
 from ..schema import FeatureSchema
-
-RANGE_MARGIN = 10  # how many training spans a number may lie outside the training range
 
 
 class ModelRef(BaseModel):
@@ -25,11 +26,25 @@ class Scored(BaseModel):
     prediction: str
     probabilities: dict[str, float]
 
+    @classmethod
+    def from_output(cls, output: npt.NDArray[np.float32], classes: Sequence[str]) -> list[Scored]:
+        """Read the graph's probabilities, one row per record: the likeliest class, and all."""
+        labels = [classes[i] for i in output.argmax(axis=1).tolist()]
+        return [
+            cls(prediction=label, probabilities=dict(zip(classes, row, strict=True)))
+            for label, row in zip(labels, output.tolist(), strict=True)
+        ]
+
 
 class Valued(BaseModel):
     """One predicted value (regression)."""
 
     prediction: float
+
+    @classmethod
+    def from_output(cls, output: npt.NDArray[np.float32], classes: Sequence[str]) -> list[Valued]:
+        """Read the graph's values, one per record."""
+        return [cls(prediction=value) for value in output.tolist()]
 
 
 class Prediction(Scored):
@@ -56,6 +71,21 @@ class BatchValuePrediction(BaseModel):
 
     predictions: list[Valued]
     model: ModelRef
+
+
+class Answers(NamedTuple):
+    """The bodies of one task's answers: per record, to `/predict`, to `/predict/batch`."""
+
+    each: type[Scored] | type[Valued]
+    one: type[Prediction] | type[ValuePrediction]
+    many: type[BatchPrediction] | type[BatchValuePrediction]
+
+
+# By the task's answer (`TaskSpec.answer`): a class with its probabilities, or a number.
+ANSWERS = {
+    "class": Answers(Scored, Prediction, BatchPrediction),
+    "value": Answers(Valued, ValuePrediction, BatchValuePrediction),
+}
 
 
 class Health(BaseModel):
@@ -89,44 +119,3 @@ class ModelDetails(ModelRef):
     metrics: dict[str, float]
     trained_at: datetime
     feature_schema: FeatureSchema
-
-
-def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
-    """Build the body of one record: numbers are finite floats, categories the values seen.
-
-    Every field is required; `null` stands for a missing value, which the model imputes.
-    Numbers may stray RANGE_MARGIN training spans beyond the training range, no further:
-    beyond that a prediction is extrapolation, and 32-bit arithmetic can overflow.
-    Field names are positional and the column names are aliases, so any column name works.
-    """
-    if schema is None:  # nothing exported yet: accept anything, the routes answer 503
-        return create_model("Record", __config__=ConfigDict(extra="allow"))
-    fields: dict[str, Any] = {}
-    for i, feature in enumerate(schema.features):
-        if feature.kind == "numeric":
-            annotation: Any = FiniteFloat | None
-            bounds: dict[str, float] = {}
-            hint = "number"
-            if feature.min is not None and feature.max is not None:
-                margin = RANGE_MARGIN * max(feature.max - feature.min, abs(feature.max), 1.0)
-                bounds = {"ge": feature.min - margin, "le": feature.max + margin}
-                hint = f"number, {feature.min:g} to {feature.max:g} in training"
-            # Strict: "45" or true is a client bug, not a number to coerce.
-            field = Field(alias=feature.name, description=hint, strict=True, **bounds)  # type: ignore[call-overload]
-        elif feature.boolean:
-            # A boolean column: JSON true/false, which the model sees as "True"/"False".
-            annotation, field = bool | None, Field(alias=feature.name, description="true or false")
-        else:
-            annotation = Literal[tuple(feature.categories)] | None if feature.categories else None
-            field = Field(alias=feature.name, description="one of the categories seen in training")
-        fields[f"field_{i}"] = (annotation, field)
-    return create_model("Record", __config__=ConfigDict(extra="forbid", title="Record"), **fields)
-
-
-def batch_model(record: type[BaseModel], max_records: int) -> type[BaseModel]:
-    """Build the body of `POST /predict/batch`."""
-    return create_model(
-        "BatchRequest",
-        __config__=ConfigDict(extra="forbid"),
-        records=(list[record], Field(min_length=1, max_length=max_records)),  # type: ignore[valid-type]
-    )

@@ -1,0 +1,143 @@
+"""The serving bundle: one ONNX graph and a manifest that says what it is and its checksum.
+
+The contract between the export stage, which writes it, and the server, which reads it.
+Only numpy, onnxruntime and pydantic here: the serving image has no scikit-learn, torch,
+pandas or MLflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort
+from pydantic import BaseModel, ValidationError
+
+from .files import replace_folder, sha256
+from .schema import FeatureSchema
+
+MODEL_FILE = "model.onnx"
+MANIFEST_FILE = "manifest.json"
+
+
+class BundleError(RuntimeError):
+    """Raised when a bundle is incomplete, altered, or doesn't fit the server."""
+
+
+class NoBundleError(BundleError):
+    """Raised when nothing has been exported yet."""
+
+
+class Manifest(BaseModel):
+    """What the exported graph is: registered version, run, scores, inputs and checksum."""
+
+    name: str
+    version: str
+    alias: str  # the registry alias that pointed at this version when it was exported
+    candidate: str
+    run_id: str
+    trained_at: datetime
+    metrics: dict[str, float]
+    feature_schema: FeatureSchema
+    quantized: bool
+    sha256: str
+    # Test rows for the demo page's "random example" (`serving.examples`); None is missing.
+    examples: list[dict[str, float | str | bool | None]] = []
+
+
+Row = Sequence[float | str | None]
+
+
+class OnnxModel:
+    """An onnxruntime session over an exported graph, fed rows in feature order."""
+
+    def __init__(self, model: bytes, schema: FeatureSchema, threads: int = 1) -> None:
+        options = ort.SessionOptions()
+        # One request is a few microseconds of work: extra threads cost more than they save.
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(
+            model, sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self.schema = schema
+        self.classes = schema.classes
+        self._output = schema.spec.output
+        self._numeric = [f.kind == "numeric" for f in schema.features]
+        # One graph input per feature, in schema order; the converter may have renamed them
+        # (a column named "body mass" becomes the input "body_mass").
+        self._inputs = [node.name for node in self.session.get_inputs()]
+        if len(self._inputs) != len(schema.features):
+            raise ValueError(
+                f"the graph takes {len(self._inputs)} inputs, the schema has "
+                f"{len(schema.features)} features"
+            )
+
+    def predict(self, rows: Sequence[Row]) -> npt.NDArray[np.float32]:
+        """Class probabilities (one row per input row), or one value per row; None is missing."""
+        feeds: dict[str, npt.NDArray[np.generic]] = {}
+        for i, (name, numeric) in enumerate(zip(self._inputs, self._numeric, strict=True)):
+            column = [row[i] for row in rows]
+            if numeric:
+                values = [np.nan if v is None else v for v in column]
+                # Numbers beyond float32 become inf; the caller sees non-finite probabilities.
+                with np.errstate(over="ignore"):
+                    feeds[name] = np.asarray(values, dtype=np.float32).reshape(-1, 1)
+            else:
+                # The graph's imputer treats "" as missing: string tensors hold no NaN.
+                feeds[name] = np.asarray(
+                    ["" if v is None else str(v) for v in column], dtype=object
+                ).reshape(-1, 1)
+        [output] = self.session.run([self._output], feeds)
+        return self.schema.spec.from_graph(output)
+
+
+def write_bundle(directory: Path, model: bytes, manifest: Manifest) -> None:
+    """Write graph and manifest side by side, replacing any previous bundle whole.
+
+    A reader never sees a half-written bundle; between the two renames there is briefly
+    none, and a reload then answers 409 and keeps serving the old model.
+    """
+    files: dict[str, str | bytes] = {MODEL_FILE: model}
+    files[MANIFEST_FILE] = manifest.model_dump_json(indent=2) + "\n"
+    replace_folder(directory, files)
+
+
+def read_manifest(directory: Path) -> Manifest:
+    """Read a bundle's manifest; raise NoBundleError if there is none."""
+    path = directory / MANIFEST_FILE
+    if not path.is_file():
+        raise NoBundleError(f"{path} not found: run `make train` to export the champion")
+    try:
+        return Manifest.model_validate_json(path.read_bytes())
+    except ValidationError as exc:
+        raise BundleError(f"{path} is not a valid manifest: {exc}") from None
+
+
+def verify_bundle(directory: Path) -> Manifest:
+    """Check the graph against the manifest's checksum; raise NoBundleError or BundleError."""
+    manifest = read_manifest(directory)
+    model_path, manifest_path = directory / MODEL_FILE, directory / MANIFEST_FILE
+    if not model_path.is_file():
+        raise BundleError(f"{model_path} not found: run `make train` to export it again")
+    found = sha256(model_path.read_bytes())
+    if found != manifest.sha256:
+        raise BundleError(
+            f"{model_path} has SHA-256 {found[:12]}… but {manifest_path} (and MLflow version "
+            f"{manifest.version}, tag serving_sha256) records {manifest.sha256[:12]}…: the file "
+            "was altered or copied from another export; run `make train` to export it again"
+        )
+    return manifest
+
+
+def load_bundle(directory: Path) -> tuple[Manifest, OnnxModel]:
+    """Verify a bundle and open its graph; raise NoBundleError if absent, BundleError if not."""
+    manifest = verify_bundle(directory)
+    model_path = directory / MODEL_FILE
+    try:
+        model = OnnxModel(model_path.read_bytes(), manifest.feature_schema)
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise BundleError(f"{model_path}: onnxruntime cannot load it: {exc}") from None
+    return manifest, model

@@ -1,0 +1,1 @@
+"""Scoring on the test split: metrics, intervals, slices, importance, figures, the summary."""

@@ -1,0 +1,110 @@
+"""Every metric by name, computed the same way for every model, split and slice.
+
+A metric reads a model's output: class probabilities (columns follow `classes`) or
+predicted values. Which metrics score a task, and which way they point, is `tasks`' to say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
+    log_loss,
+    mean_absolute_error,
+    r2_score,
+    roc_auc_score,
+    root_mean_squared_error,
+)
+
+from ..tasks import CLASSIFICATION, TaskSpec
+
+Labels = Sequence[str] | npt.NDArray[np.str_]
+Output = npt.NDArray[np.float64]  # probabilities (one column per class), or values
+Metric = Callable[[Any, Output, npt.NDArray[np.str_]], float]
+
+
+def _labels(proba: Output, classes: npt.NDArray[np.str_]) -> npt.NDArray[np.str_]:
+    labels: npt.NDArray[np.str_] = classes[proba.argmax(axis=1)]
+    return labels
+
+
+def _roc_auc(y_true: Labels, proba: Output, classes: npt.NDArray[np.str_]) -> float:
+    if len(classes) == 2:
+        return float(roc_auc_score(np.asarray(y_true) == classes[1], proba[:, 1]))
+    return float(roc_auc_score(y_true, proba, multi_class="ovr", labels=classes))
+
+
+def _values(y: Any) -> npt.NDArray[np.float64]:
+    return np.asarray(y, dtype=np.float64)
+
+
+METRICS: dict[str, Metric] = {
+    "accuracy": lambda y, p, c: float(accuracy_score(y, _labels(p, c))),
+    "balanced_accuracy": lambda y, p, c: float(balanced_accuracy_score(y, _labels(p, c))),
+    "f1_macro": lambda y, p, c: float(f1_score(y, _labels(p, c), average="macro")),
+    "roc_auc": _roc_auc,
+    "log_loss": lambda y, p, c: float(log_loss(y, p, labels=c)),
+    "rmse": lambda y, p, c: float(root_mean_squared_error(_values(y), p)),
+    "mae": lambda y, p, c: float(mean_absolute_error(_values(y), p)),
+    "r2": lambda y, p, c: float(r2_score(_values(y), p)),
+}
+
+
+def metric_value(metric: str, y_true: Any, output: Output, classes: Sequence[str]) -> float:
+    """One metric of a model's output."""
+    return METRICS[metric](y_true, output, np.asarray(classes))
+
+
+def task_metrics(
+    spec: TaskSpec, y_true: Any, output: Output, classes: Sequence[str]
+) -> dict[str, float]:
+    """Score a model's output with every metric of its task."""
+    return {name: metric_value(name, y_true, output, classes) for name in spec.metrics}
+
+
+def model_scores(
+    model: Any, X: pd.DataFrame, y_true: Any, spec: TaskSpec, prefix: str = ""
+) -> dict[str, float]:
+    """Score a fitted model on (X, y) with every metric of its task, names prefixed."""
+    output = model_output(model, X, spec)
+    scores = task_metrics(spec, y_true, output, classes_of(model))
+    return {prefix + name: value for name, value in scores.items()}
+
+
+def classification_metrics(
+    y_true: Labels, proba: Output, classes: Sequence[str]
+) -> dict[str, float]:
+    """Score predicted probabilities whose columns follow `classes`."""
+    return task_metrics(CLASSIFICATION, y_true, proba, classes)
+
+
+def model_output(model: Any, X: pd.DataFrame, spec: TaskSpec) -> Output:
+    """Return what every metric of the task reads: class probabilities, or predicted values."""
+    output: Output = getattr(model, spec.predict_method)(X)
+    return output
+
+
+def classes_of(model: Any) -> list[str]:
+    """Return a classifier's classes in the order of its probability columns; [] for values."""
+    return [str(c) for c in getattr(model, "classes_", [])]
+
+
+def majority_rate(y: Labels) -> float:
+    """Accuracy of always predicting the most frequent class."""
+    _, counts = np.unique(np.asarray(y), return_counts=True)
+    return float(counts.max() / counts.sum())
+
+
+def floor_scores(
+    spec: TaskSpec, y_train: Any, y_test: Any, classes: Sequence[str]
+) -> dict[str, float]:
+    """Score the task's trivial predictor on the test rows: the floor a model must beat."""
+    output = spec.floor_output(y_train, y_test, classes)
+    return {name: metric_value(name, y_test, output, classes) for name in spec.floor_metrics}

@@ -1,0 +1,117 @@
+"""A fitted `preprocess -> model` pipeline as one ONNX graph: raw columns in, answer out.
+
+The server runs that graph with onnxruntime, so it needs neither scikit-learn nor torch,
+loads no pickle, and skips the per-request pandas work that dominates a naive server.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import onnx
+import onnx.version_converter
+import torch
+from onnx import compose
+from skl2onnx import convert_sklearn
+from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+from sklearn.base import is_classifier
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+from ..schema import FeatureSchema
+from ..training.estimators import MLPClassifier, MLPRegressor
+from . import ExportError
+from .infrequent import without_infrequent
+
+# One opset for both converters, so that their graphs can be merged.
+OPSET = {"": 18, "ai.onnx.ml": 3}
+FEATURES = "features"  # the name of the torch graph's input
+
+
+def _input_types(schema: FeatureSchema) -> list[tuple[str, FloatTensorType | StringTensorType]]:
+    # One input per column, named after it: the graph's ColumnTransformer selects by name.
+    return [
+        (f.name, FloatTensorType([None, 1]) if f.kind == "numeric" else StringTensorType([None, 1]))
+        for f in schema.features
+    ]
+
+
+def _onnx_ready(preprocess: ColumnTransformer) -> ColumnTransformer:
+    """Copy the preprocessing as skl2onnx can convert it, computing the same numbers.
+
+    Category imputers treat "" as missing (ONNX has no NaN strings), and one-hot encoders
+    that group infrequent categories become two steps that skl2onnx converts.
+    """
+    preprocess = copy.deepcopy(preprocess)
+    for _, transformer, _ in preprocess.transformers_:
+        steps = getattr(transformer, "steps", [])
+        for _, step in steps:
+            fitted = isinstance(step, SimpleImputer) and hasattr(step, "statistics_")
+            if fitted and step.statistics_.dtype == object:
+                step.missing_values = ""
+        for i, (_, step) in enumerate(steps):
+            # None, or absent when the encoder has no columns: nothing grouped.
+            groups = getattr(step, "infrequent_categories_", None) or []
+            if isinstance(step, OneHotEncoder) and any(rare is not None for rare in groups):
+                steps[i : i + 1] = without_infrequent(step)
+                break
+    return preprocess
+
+
+def _mlp_graph(mlp: MLPClassifier | MLPRegressor, output: str) -> onnx.ModelProto:
+    """Export the trained network (and a softmax over classes), with a dynamic batch dimension."""
+    network: torch.nn.Module = mlp.network()
+    if isinstance(mlp, MLPClassifier):
+        network = torch.nn.Sequential(network, torch.nn.Softmax(dim=1)).eval()
+    example = torch.zeros(2, mlp.n_features_in_)
+    program = torch.onnx.export(
+        network,
+        (example,),
+        dynamo=True,
+        dynamic_shapes=({0: torch.export.Dim("batch")},),
+        opset_version=OPSET[""],
+        input_names=[FEATURES],
+        output_names=[output],
+        verbose=False,
+    )
+    if program is None:  # only the legacy exporter returns nothing
+        raise ExportError("torch.onnx.export returned no program")
+    graph = program.model_proto
+    # The exporter notes each node's Python stack trace, with this machine's paths: drop
+    # them, so the graph is the same wherever it is exported and leaks no folder names.
+    for node in graph.graph.node:
+        del node.metadata_props[:]
+    return graph
+
+
+def to_onnx(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelProto:
+    """Convert a fitted `preprocess -> model` pipeline into one ONNX graph."""
+    preprocess = _onnx_ready(pipeline.named_steps["preprocess"])
+    model = pipeline.named_steps["model"]
+    types = _input_types(schema)
+    output = schema.spec.output
+    if not isinstance(model, MLPClassifier | MLPRegressor):
+        converted = Pipeline([("preprocess", preprocess), ("model", model)])
+        naming: dict[str, Any]
+        if is_classifier(model):  # probabilities as a plain tensor, not a list of dicts
+            naming = {"options": {id(model): {"zipmap": False}}}
+        else:  # one output, named as the server expects
+            naming = {"final_types": [(output, FloatTensorType([None, 1]))]}
+        graph: onnx.ModelProto = convert_sklearn(
+            converted, initial_types=types, target_opset=OPSET, **naming
+        )
+        return graph
+    head = convert_sklearn(preprocess, initial_types=types, target_opset=OPSET)
+    # The converter picks the lowest opset its operators need; merging needs equal ones.
+    head = onnx.version_converter.convert_version(head, OPSET[""])
+    tail = _mlp_graph(model, output)
+    head.ir_version = tail.ir_version = max(head.ir_version, tail.ir_version)
+    merged = compose.merge_models(head, tail, io_map=[(head.graph.output[0].name, FEATURES)])
+    # Both parts import the default opset; one entry per domain keeps other tools happy.
+    opsets = {o.domain: o.version for o in merged.opset_import}
+    del merged.opset_import[:]
+    merged.opset_import.extend(onnx.helper.make_opsetid(d, v) for d, v in opsets.items())
+    return merged

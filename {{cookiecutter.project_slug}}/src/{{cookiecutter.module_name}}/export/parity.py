@@ -1,0 +1,52 @@
+"""Parity: an exported graph must answer what the trained pipeline answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from ..bundle import OnnxModel, Row
+from ..evaluation.metrics import model_output
+from ..schema import FeatureSchema
+from . import ExportError
+
+
+def rows_of(X: pd.DataFrame) -> list[Row]:
+    """Rows as the server receives them: plain values, None where missing."""
+    return [tuple(row) for row in X.astype(object).where(X.notna(), None).itertuples(index=False)]
+
+
+def onnx_output(model: bytes, schema: FeatureSchema, X: pd.DataFrame) -> npt.NDArray[np.float32]:
+    """Probabilities or values of an exported graph for a feature frame, as the server has them."""
+    return OnnxModel(model, schema).predict(rows_of(X[schema.names]))
+
+
+def parity_gap(model: bytes, pipeline: Pipeline, schema: FeatureSchema, X: pd.DataFrame) -> float:
+    """Largest gap between the graph's and the pipeline's output on X.
+
+    Relative to the largest output, at least 1 (so probabilities compare as they are): float32
+    keeps about seven digits, so a prediction of 1e6 can't match to 1e-5 in absolute terms.
+    """
+    expected = model_output(pipeline, X, schema.spec)
+    gap = np.abs(onnx_output(model, schema, X) - expected).max()
+    return float(gap / max(1.0, float(np.abs(expected).max())))
+
+
+def check_parity(
+    name: str,
+    model: bytes,
+    pipeline: Pipeline,
+    schema: FeatureSchema,
+    X: pd.DataFrame,
+    tolerance: float = 1e-5,
+) -> float:
+    """Return the largest output gap to the pipeline on X; raise if above `tolerance`."""
+    gap = parity_gap(model, pipeline, schema, X)
+    if gap > tolerance:
+        raise ExportError(
+            f"the ONNX graph of {name} differs from the trained model by {gap:.2e} "
+            f"(more than {tolerance:g}) on the test split"
+        )
+    return gap

@@ -1,0 +1,1 @@
+"""The models: a scikit-learn baseline and the PyTorch network; training lives in `training`."""

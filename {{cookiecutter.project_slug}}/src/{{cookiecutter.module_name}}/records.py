@@ -1,0 +1,50 @@
+"""What the training stages hand on through `models/`: a record of each candidate.
+
+`train` writes `<name>.json` for each candidate (and `<name>.skops`, see `training.saved`),
+`promote` writes `champion.json`; export and evaluate read them. A stage that runs too early
+says what to run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from .files import write_atomic
+from .tasks import Task
+
+CandidateName = Literal["baseline", "mlp"]
+CANDIDATES: tuple[CandidateName, ...] = ("baseline", "mlp")
+CHAMPION = "champion"  # the MLflow alias of the winner, and the name of its record
+
+
+class StageError(RuntimeError):
+    """Raised when a stage runs before the stage it needs, or its params don't fit the data."""
+
+
+@dataclass
+class Candidate:
+    """One trained model as registered in MLflow: its version, run, scores and training rows."""
+
+    name: str
+    task: Task
+    version: str
+    run_id: str
+    metrics: dict[str, float]
+    train_rows: int
+
+
+def save_candidate(models: Path, candidate: Candidate, as_name: str | None = None) -> None:
+    """Write a candidate's record (as `as_name`: the champion's record is a copy of one)."""
+    path = models / f"{as_name or candidate.name}.json"
+    write_atomic(path, json.dumps(asdict(candidate), indent=2) + "\n")
+
+
+def load_candidate(models: Path, name: str) -> Candidate:
+    """Read a record that the training stage (or, for the champion, the promotion) wrote."""
+    path = models / f"{name}.json"
+    if not path.is_file():
+        raise StageError(f"{path} not found: run `make train` first")
+    return Candidate(**json.loads(path.read_text(encoding="utf-8")))

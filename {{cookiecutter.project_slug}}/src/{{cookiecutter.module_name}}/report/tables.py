@@ -1,0 +1,67 @@
+"""The metrics table of the card and the README, and the README's results section."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..evaluation.summary import Summary
+from ..files import write_atomic
+from ..tasks import TASKS
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def fmt(value: float) -> str:
+    """Format a metric the one way the card, the README and the tests expect."""
+    return f"{value:.4f}"
+
+
+def _row(cells: list[str]) -> str:
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
+
+
+def metrics_table(summary: Summary) -> str:
+    """Markdown table of both models' test metrics, the main metric's interval, the floor."""
+    spec, main = TASKS[summary.task], summary.main_metric
+    header = ["model", *spec.metrics, f"{main} 95% CI"]
+    rows = [_row(header), "|" + " --- |" * len(header)]
+    for name, scores in summary.models.items():
+        label = f"**{name}** (champion)" if name == summary.champion else name
+        cells = [fmt(scores.test[m]) for m in spec.metrics]
+        interval = f"{fmt(scores.interval.low)} to {fmt(scores.interval.high)}"
+        rows.append(_row([label, *cells, interval]))
+    floor = summary.floor
+    rows.append(
+        _row([spec.floor_name, *(fmt(floor[m]) if m in floor else "" for m in spec.metrics), ""])
+    )
+    return "\n".join(rows)
+
+
+def results_table(summary: Summary) -> str:
+    """Write the README's results section: the metrics table and links to the figures."""
+    spec = TASKS[summary.task]
+    links = ", ".join(
+        f"[{kind} {name}](reports/figures/{kind}_{name}.png)"
+        for name in summary.models
+        for kind in spec.linked_figures
+    )
+    return "\n\n".join(
+        [
+            f"Test split, {summary.test_rows} rows; {spec.floor_words}.",
+            metrics_table(summary),
+            f"Figures: {links}. Full report: [reports/model_card.md](reports/model_card.md).",
+        ]
+    )
+
+
+def update_readme(readme: Path, table: str) -> bool:
+    """Replace what stands between the results markers; False if there are none."""
+    if not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
+    if not pattern.search(text):
+        return False
+    write_atomic(readme, pattern.sub(lambda _: f"{START}\n{table}\n{END}", text))
+    return True

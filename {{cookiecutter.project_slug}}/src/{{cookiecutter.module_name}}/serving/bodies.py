@@ -1,0 +1,141 @@
+"""The request bodies of the served schema: built at start-up, decoded, documented.
+
+The routes are fixed, but a record's fields are the model's features: the app builds the
+body types from the bundle's schema, a dependency validates each request against them, and
+the OpenAPI document is completed with them once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, ValidationError, create_model
+from pydantic.json_schema import JsonSchemaMode
+
+from ..schema import FeatureSchema
+from .schemas import Answers
+
+RANGE_MARGIN = 10  # how many training spans a number may lie outside the training range
+REF = "#/components/schemas/"
+
+
+def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
+    """Build the body of one record: numbers are finite floats, categories the values seen.
+
+    Every field is required; `null` stands for a missing value, which the model imputes.
+    Numbers may stray RANGE_MARGIN training spans beyond the training range, no further:
+    beyond that a prediction is extrapolation, and 32-bit arithmetic can overflow.
+    Field names are positional and the column names are aliases, so any column name works.
+    """
+    if schema is None:  # nothing exported yet: accept anything, the routes answer 503
+        return create_model("Record", __config__=ConfigDict(extra="allow"))
+    fields: dict[str, Any] = {}
+    for i, feature in enumerate(schema.features):
+        if feature.kind == "numeric":
+            annotation: Any = FiniteFloat | None
+            bounds: dict[str, float] = {}
+            hint = "number"
+            if feature.min is not None and feature.max is not None:
+                margin = RANGE_MARGIN * max(feature.max - feature.min, abs(feature.max), 1.0)
+                bounds = {"ge": feature.min - margin, "le": feature.max + margin}
+                hint = f"number, {feature.min:g} to {feature.max:g} in training"
+            # Strict: "45" or true is a client bug, not a number to coerce.
+            field = Field(alias=feature.name, description=hint, strict=True, **bounds)  # type: ignore[call-overload]
+        elif feature.boolean:
+            # A boolean column: JSON true/false, which the model sees as "True"/"False".
+            annotation, field = bool | None, Field(alias=feature.name, description="true or false")
+        else:
+            annotation = Literal[tuple(feature.categories)] | None if feature.categories else None
+            field = Field(alias=feature.name, description="one of the categories seen in training")
+        fields[f"field_{i}"] = (annotation, field)
+    return create_model("Record", __config__=ConfigDict(extra="forbid", title="Record"), **fields)
+
+
+def batch_model(record: type[BaseModel], max_records: int) -> type[BaseModel]:
+    """Build the body of `POST /predict/batch`."""
+    return create_model(
+        "BatchRequest",
+        __config__=ConfigDict(extra="forbid"),
+        records=(list[record], Field(min_length=1, max_length=max_records)),  # type: ignore[valid-type]
+    )
+
+
+@dataclass(frozen=True)
+class Bodies:
+    """The body types of one served schema, and the record fields in feature order."""
+
+    record: type[BaseModel]
+    batch: type[BaseModel]
+    fields: list[str]
+
+    @classmethod
+    def of(cls, schema: FeatureSchema | None, max_batch: int) -> Bodies:
+        """Build the bodies for `schema` (None: nothing exported yet; any body, then a 503)."""
+        record = record_model(schema)
+        return cls(record, batch_model(record, max_batch), list(record.model_fields))
+
+
+async def _validated(request: Request, body: type[BaseModel]) -> Any:
+    """Decode the JSON body and validate it; a 422 names each bad field, as FastAPI's do."""
+    try:
+        data = json.loads(await request.body())
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        error = {"type": "json_invalid", "loc": ("body",), "msg": f"JSON decode error: {exc}"}
+        raise RequestValidationError([error]) from None
+    try:
+        return body.model_validate(data)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+        raise RequestValidationError(errors) from None
+
+
+async def one_record(request: Request) -> BaseModel:
+    """Read the body of `POST /predict`: one record of the served schema."""
+    record: BaseModel = await _validated(request, request.app.state.bodies.record)
+    return record
+
+
+async def many_records(request: Request) -> list[BaseModel]:
+    """Read the records of `POST /predict/batch`, in order."""
+    body = await _validated(request, request.app.state.bodies.batch)
+    records: list[BaseModel] = body.records
+    return records
+
+
+def request_body(name: Literal["Record", "BatchRequest"]) -> dict[str, Any]:
+    """Describe a JSON body as the component `name`, which `document` adds (`openapi_extra`)."""
+    schema = {"$ref": REF + name}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def document(app: FastAPI, bodies: Bodies, answers: Answers) -> dict[str, Any]:
+    """Return FastAPI's OpenAPI document with the served schema's bodies and the task's answers.
+
+    The prediction routes validate their bodies and write their answers themselves, so
+    FastAPI can't describe them: their schemas are added here, once.
+    """
+    if app.openapi_schema is None:
+        doc = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = doc.setdefault("components", {}).setdefault("schemas", {})
+        modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+            (bodies.record, "validation"),
+            (bodies.batch, "validation"),
+            (answers.one, "serialization"),
+            (answers.many, "serialization"),
+        ]
+        for model, mode in modes:
+            found = model.model_json_schema(ref_template=REF + "{model}", mode=mode)
+            components.update(found.pop("$defs", {}))
+            components[model.__name__] = found
+        for path, answer in (("/predict", answers.one), ("/predict/batch", answers.many)):
+            ok = doc["paths"][path]["post"]["responses"]["200"]
+            ok["content"] = {"application/json": {"schema": {"$ref": REF + answer.__name__}}}
+        app.openapi_schema = doc
+    return app.openapi_schema

@@ -1,0 +1,1 @@
+"""The DVC stages, a module each (see dvc.yaml): read params, call the library, write outputs."""

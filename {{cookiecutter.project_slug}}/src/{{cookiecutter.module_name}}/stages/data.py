@@ -1,0 +1,31 @@
+"""The data stage: ingest, validate and split the raw table; write the splits and their schema."""
+
+from __future__ import annotations
+
+import logging
+
+from ..config import Settings
+from ..data.sources import load_source
+from ..data.splits import split, write_splits
+from ..data.validation import task_of, validate
+from ..features import feature_frame, infer_schema
+from ..schema import FeatureSchema
+from ..tasks import TASKS
+
+log = logging.getLogger(__name__)
+
+
+def prepare(settings: Settings) -> FeatureSchema:
+    """Run the data step: ingest, validate, split, infer the schema and write everything."""
+    cfg, out_dir = settings.data, settings.paths.processed
+    df = validate(load_source(cfg.source, cfg.synthetic), cfg, settings.task)
+    task = task_of(df, cfg.target)
+    splits = split(df, cfg, settings.seed, TASKS[task])
+    schema = infer_schema(splits["train"], cfg.target, task)
+    splits = {
+        name: feature_frame(schema, frame).assign(**{cfg.target: frame[cfg.target].to_numpy()})
+        for name, frame in splits.items()
+    }
+    write_splits(splits, schema, out_dir)
+    log.info("wrote %s to %s", ", ".join(f"{n}={len(f)}" for n, f in splits.items()), out_dir)
+    return schema

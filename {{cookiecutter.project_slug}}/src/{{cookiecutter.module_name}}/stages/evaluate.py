@@ -1,0 +1,133 @@
+"""The evaluate stage: both candidates on the test split; metrics, figures, card and README."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from ..config import Settings
+from ..data.splits import load_splits
+from ..evaluation.metrics import floor_scores
+from ..evaluation.scorecard import score_model
+from ..evaluation.summary import ModelScores, ServingChecks, Summary
+from ..export.int8 import compare_int8
+from ..export.parity import parity_gap
+from ..features import feature_frame, targets
+from ..files import write_atomic
+from ..records import CANDIDATES, CHAMPION, StageError, load_candidate
+from ..report.card import CardFacts, RunFacts, model_card
+from ..report.tables import START, results_table, update_readme
+from ..schema import FeatureSchema
+from ..tasks import MetricError
+from ..tracking import git_commit, log_evaluation
+from ..training.saved import load_pipeline
+
+log = logging.getLogger(__name__)
+
+
+def serving_checks(
+    onnx: Path, pipelines: dict[str, Pipeline], schema: FeatureSchema, X: pd.DataFrame, y: Any
+) -> ServingChecks:
+    """How the exported graphs score on the test split: ONNX parity and INT8 against FP32."""
+    graphs = {}
+    for name in (*CANDIDATES, "mlp.int8"):
+        path = onnx / f"{name}.onnx"
+        if not path.is_file():
+            raise StageError(f"{path} not found: run `make train` to export the models")
+        graphs[name] = path.read_bytes()
+    return ServingChecks(
+        onnx_max_abs_diff={
+            name: parity_gap(graphs[name], pipelines[name], schema, X) for name in CANDIDATES
+        },
+        int8=compare_int8(graphs["mlp"], graphs["mlp.int8"], schema, X, y),
+    )
+
+
+def card_facts(
+    settings: Settings,
+    splits: dict[str, pd.DataFrame],
+    schema: FeatureSchema,
+    champion_metric: str,
+    runs: dict[str, RunFacts],
+) -> CardFacts:
+    """Gather what the model card says beyond the scores: the data, the settings, the runs."""
+    counts = splits["train"][schema.target].value_counts()
+    missing = pd.concat(splits.values())[schema.names].isna().sum()
+    return CardFacts(
+        registered_model=settings.mlflow.registered_model,
+        champion_metric=champion_metric,
+        source=settings.data.source,
+        rows={split: len(frame) for split, frame in splits.items()},
+        class_balance={label: int(counts[label]) for label in schema.classes},
+        missing={str(column): int(n) for column, n in missing.items()},
+        bootstrap=settings.evaluation.bootstrap,
+        min_slice_size=settings.evaluation.min_slice_size,
+        seed=settings.seed,
+        git_commit=git_commit(),
+        runs=runs,
+    )
+
+
+def evaluate_candidates(settings: Settings) -> Summary:
+    """Score both candidates on the test split; write metrics, figures, card and README."""
+    splits, schema = load_splits(settings.paths.processed)
+    cfg, paths, spec = settings.evaluation, settings.paths, schema.spec
+    unknown = [column for column in cfg.slices if column not in schema.categorical]
+    if unknown:
+        raise StageError(
+            f"evaluation.slices: {unknown[0]!r} is not a categorical feature; "
+            f"choose from {schema.categorical}"
+        )
+    try:
+        metric = spec.resolve_main(cfg.main_metric)
+        champion_metric = spec.resolve_champion(settings.mlflow.champion_metric)
+    except MetricError as exc:
+        raise StageError(str(exc)) from None
+    test = splits["test"]
+    X, y = feature_frame(schema, test), targets(test, schema)
+    champion = load_candidate(paths.models, CHAMPION)
+    train_y = targets(splits["train"], schema)
+    floor = spec.floor_summary(floor_scores(spec, train_y, y, schema.classes))
+    # As MLflow metrics: test_majority_rate, or test_mean_predictor_rmse and the others.
+    flat = pd.json_normalize(floor, sep="_").iloc[0]
+    logged_floor = {f"test_{key}": float(value) for key, value in flat.items()}
+    pipelines: dict[str, Pipeline] = {
+        name: load_pipeline(paths.models, name) for name in CANDIDATES
+    }
+    models: dict[str, ModelScores] = {}
+    runs: dict[str, RunFacts] = {}
+    for name, model in pipelines.items():
+        candidate = load_candidate(paths.models, name)
+        scores, figures = score_model(
+            name, model, X, y, schema, metric, cfg, settings.seed, paths.reports / "figures"
+        )
+        models[name] = scores
+        metrics = {f"test_{key}": value for key, value in scores.test.items()}
+        interval = scores.interval
+        metrics |= {"test_interval_low": interval.low, "test_interval_high": interval.high}
+        params = log_evaluation(candidate.run_id, metrics | logged_floor, figures, settings.mlflow)
+        runs[name] = RunFacts(
+            run_id=candidate.run_id,
+            version=candidate.version,
+            train_rows=candidate.train_rows,
+            params=params,
+        )
+    summary = Summary(
+        task=schema.task,
+        champion=champion.name,
+        main_metric=metric,
+        test_rows=len(test),
+        models=models,
+        serving=serving_checks(paths.onnx, pipelines, schema, X, y),
+        **floor,
+    )
+    summary.write(paths.reports / "metrics.json")
+    facts = card_facts(settings, splits, schema, champion_metric, runs)
+    write_atomic(paths.reports / "model_card.md", model_card(summary, schema, facts))
+    if not update_readme(paths.readme, results_table(summary)):
+        log.warning("%s has no %s marker: results table not written", paths.readme, START)
+    return summary

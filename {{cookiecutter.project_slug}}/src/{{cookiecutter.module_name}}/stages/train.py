@@ -1,0 +1,73 @@
+"""The training stage: fit one candidate, log it to MLflow, register it, write its record.
+
+Under torchrun every process trains, and rank 0 alone logs, registers and writes files.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import mlflow
+import pandas as pd
+
+from ..config import Settings
+from ..data.splits import load_splits
+from ..evaluation.metrics import model_scores
+from ..features import feature_frame, targets
+from ..files import write_atomic
+from ..records import Candidate, CandidateName, save_candidate
+from ..tasks import VALIDATION, Target
+from ..tracking import SCHEMA_ARTIFACT, configure, log_model, log_provenance
+from ..training.candidates import fit_candidate
+from ..training.distributed import is_main
+from ..training.estimators import SKOPS_TRUSTED_TYPES
+from ..training.saved import save_pipeline
+
+log = logging.getLogger(__name__)
+
+
+def _log_epoch(epoch: int, metrics: dict[str, float]) -> None:
+    mlflow.log_metrics(metrics, step=epoch)
+
+
+def train_candidate(
+    settings: Settings, name: CandidateName, progress: bool = True
+) -> Candidate | None:
+    """Train one candidate, log it to MLflow and register it as a new version.
+
+    Only the validation split is scored here; the test split waits for the evaluate stage.
+    Under torchrun the processes other than rank 0 return None.
+    """
+    splits, schema = load_splits(settings.paths.processed)
+    X = {split: feature_frame(schema, frame) for split, frame in splits.items()}
+    y: dict[str, Target] = {split: targets(frame, schema) for split, frame in splits.items()}
+    if not is_main():
+        fit_candidate(name, settings, X, y, schema, progress=False)
+        return None
+    configure(settings.mlflow)
+    with mlflow.start_run(run_name=name) as run:
+        log_provenance(splits, schema.target, settings.paths.processed)
+        fitted = fit_candidate(name, settings, X, y, schema, progress, on_epoch=_log_epoch)
+        if fitted.best_epoch is not None:
+            mlflow.log_metric("best_epoch", fitted.best_epoch)
+            history = pd.DataFrame(fitted.history).to_csv(index=False)
+            write_atomic(settings.paths.reports / "mlp_history.csv", history)
+        metrics = model_scores(fitted.pipeline, X["val"], y["val"], schema.spec, VALIDATION)
+        mlflow.log_params({"seed": settings.seed, "task": schema.task, **fitted.params})
+        mlflow.log_metrics(metrics)
+        mlflow.log_dict(schema.model_dump(), SCHEMA_ARTIFACT)
+        example = X["train"].head(5)
+        info = log_model(
+            fitted.pipeline,
+            settings.mlflow.registered_model,
+            example,
+            schema.spec,
+            SKOPS_TRUSTED_TYPES,
+        )
+    version = str(info.registered_model_version)
+    train_rows = fitted.params["train_rows"]
+    candidate = Candidate(name, schema.task, version, run.info.run_id, metrics, train_rows)
+    save_pipeline(settings.paths.models, name, fitted.pipeline)
+    save_candidate(settings.paths.models, candidate)
+    log.info("%s registered as version %s", name, candidate.version)
+    return candidate

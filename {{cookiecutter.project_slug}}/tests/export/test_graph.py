@@ -1,0 +1,58 @@
+"""One ONNX graph per pipeline: the same answers, imputation, rare groups, no paths."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import {{ cookiecutter.module_name }}
+from {{ cookiecutter.module_name }}.evaluation.metrics import model_output
+from {{ cookiecutter.module_name }}.export.graph import to_onnx
+from {{ cookiecutter.module_name }}.export.parity import check_parity, onnx_output
+from {{ cookiecutter.module_name }}.features import MAX_CATEGORIES, feature_frame, infer_schema
+from {{ cookiecutter.module_name }}.models.baseline import build_baseline
+from {{ cookiecutter.module_name }}.records import CANDIDATES
+from {{ cookiecutter.module_name }}.training.saved import load_pipeline
+
+
+@pytest.mark.parametrize("name", CANDIDATES)
+def test_exported_graph_matches_the_trained_model(trained, test_split, name):
+    X, _, schema = test_split
+    graph = (trained.settings.paths.onnx / f"{name}.onnx").read_bytes()
+    expected = model_output(load_pipeline(trained.settings.paths.models, name), X, schema.spec)
+    gap = np.abs(onnx_output(graph, schema, X) - expected).max()
+    assert gap < 1e-5 * max(1, np.abs(expected).max())
+
+
+def test_missing_values_are_imputed_as_in_training(trained, test_split):
+    X, _, schema = test_split
+    holes = X.head(20).copy()
+    for i in range(len(schema.names)):
+        holes.iloc[i :: len(schema.names), i] = None  # every feature missing somewhere
+    holes = feature_frame(schema, holes)
+    pipeline = load_pipeline(trained.settings.paths.models, "baseline")
+    check_parity("baseline", to_onnx(pipeline, schema).SerializeToString(), pipeline, schema, holes)
+
+
+def test_graphs_carry_no_machine_paths(trained):
+    # The torch exporter records stack traces; a shipped graph must not name our folders.
+    source = str(Path({{ cookiecutter.module_name }}.__file__).resolve().parent).encode()
+    graphs = list(trained.settings.paths.onnx.glob("*.onnx"))
+    assert len(graphs) == 3
+    assert all(source not in graph.read_bytes() for graph in graphs)
+
+
+def test_rare_categories_share_one_column_in_the_graph_too(base_settings):
+    """60 codes, a few rows each: the graph groups the rare ones as scikit-learn does."""
+    rng = np.random.default_rng(0)
+    codes = rng.zipf(1.5, 3000) % 60  # some codes common, many rare
+    X = pd.DataFrame({"code": [f"c{c}" for c in codes], "size": rng.normal(size=3000)})
+    X.loc[::50, "code"] = np.nan
+    y = np.where((codes % 3 == 0) ^ (X["size"] > 0), "yes", "no")
+    schema = infer_schema(X.assign(label=y), "label")
+    model = build_baseline(schema, base_settings.baseline, seed=0).fit(X, y)
+    encoder = model.named_steps["preprocess"].named_transformers_["categorical"][-1]
+    assert len(encoder.get_feature_names_out()) == MAX_CATEGORIES
+    graph = to_onnx(model, schema).SerializeToString()
+    assert np.abs(onnx_output(graph, schema, X) - model.predict_proba(X)).max() < 1e-5

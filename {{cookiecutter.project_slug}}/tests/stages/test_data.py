@@ -1,0 +1,31 @@
+"""The data stage: splits and schema written together, or nothing changed."""
+
+import pytest
+
+from {{ cookiecutter.module_name }}.data import DataError
+from {{ cookiecutter.module_name }}.data.splits import load_splits
+from {{ cookiecutter.module_name }}.stages.data import prepare
+
+
+def test_prepare_writes_splits_and_schema(settings):
+    schema = prepare(settings)
+    splits, loaded = load_splits(settings.paths.processed)
+    assert loaded == schema
+    assert set(splits) == {"train", "val", "test"}
+    assert not list(settings.paths.processed.glob(".tmp-*"))
+    train = splits["train"]
+    for feature in schema.features:
+        if feature.kind == "numeric":
+            assert feature.min == train[feature.name].min()
+        else:
+            assert set(feature.categories) == set(train[feature.name].dropna())
+
+
+def test_bad_data_leaves_previous_splits_untouched(settings, raw):
+    prepare(settings)
+    before = {p.name: p.read_bytes() for p in settings.paths.processed.iterdir()}
+    broken = settings.data.model_copy(update={"target": "no_such_column"})
+    with pytest.raises(DataError):
+        prepare(settings.model_copy(update={"data": broken}))
+    after = {p.name: p.read_bytes() for p in settings.paths.processed.iterdir()}
+    assert after == before

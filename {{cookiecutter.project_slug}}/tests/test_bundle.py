@@ -1,0 +1,46 @@
+"""The serving bundle: checked against its checksum, replaced whole."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.module_name }}.bundle import (
+    MANIFEST_FILE,
+    MODEL_FILE,
+    BundleError,
+    NoBundleError,
+    load_bundle,
+    read_manifest,
+    write_bundle,
+)
+from {{ cookiecutter.module_name }}.serving import create_app
+
+
+def test_altered_graph_is_refused_naming_the_file(own_bundle):
+    model = own_bundle.paths.serving / MODEL_FILE
+    model.write_bytes(model.read_bytes() + b"\0")
+    with pytest.raises(BundleError, match=f"{MODEL_FILE}.*SHA-256.*make train"):
+        load_bundle(own_bundle.paths.serving)
+    with pytest.raises(BundleError, match=MODEL_FILE), TestClient(create_app(own_bundle)):
+        pass
+
+
+def test_missing_bundle_is_not_an_error_but_says_what_to_run(tmp_path):
+    with pytest.raises(NoBundleError, match="make train"):
+        load_bundle(tmp_path)
+
+
+def test_broken_manifest_is_named(own_bundle):
+    (own_bundle.paths.serving / MANIFEST_FILE).write_text('{"name": "x"}')
+    with pytest.raises(BundleError, match=MANIFEST_FILE):
+        load_bundle(own_bundle.paths.serving)
+
+
+def test_write_bundle_replaces_the_whole_folder(own_bundle):
+    folder = own_bundle.paths.serving
+    manifest = read_manifest(folder)
+    (folder / "stale.txt").write_text("from an older export")
+    graph = (folder / MODEL_FILE).read_bytes()
+    write_bundle(folder, graph, manifest)
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST_FILE, MODEL_FILE]
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
+    assert load_bundle(folder)[0] == manifest
