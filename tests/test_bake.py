@@ -175,6 +175,22 @@ def test_answers_are_stored_and_regenerate_the_same_project(tmp_path):
     assert tree(first) == tree(second)
 
 
+@pytest.mark.parametrize(
+    ("dataset", "name"),
+    [
+        ("penguins", "Penguin Classifier"),
+        ("diabetes", "Diabetes Progression"),
+        ("custom", "Tabular Predictor"),
+    ],
+)
+def test_the_default_name_follows_the_data(tmp_path, dataset, name):
+    project = bake(tmp_path, dataset=dataset)
+    slug = name.lower().replace(" ", "-")
+    assert project.name == slug
+    assert (project / "README.md").read_text().startswith(f"# {name}")
+    assert yaml.safe_load((project / "params.yaml").read_text())["mlflow"]["experiment"] == slug
+
+
 def test_params_yaml_names_the_project(tmp_path):
     project = bake(tmp_path, project_name="Yes")  # "yes" is a boolean to YAML 1.1
     params = yaml.safe_load((project / "params.yaml").read_text())

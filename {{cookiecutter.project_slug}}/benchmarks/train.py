@@ -205,9 +205,8 @@ def main() -> None:
                     f"  {name}: test accuracy {test['accuracy']:.4f}, "
                     f"log loss {test['log_loss']:.4f}"
                 )
-            print(
-                f"  champion: {metrics['champion']}, majority rate {metrics['majority_rate']:.4f}"
-            )
+            floor = metrics["floor"]["accuracy"]
+            print(f"  champion: {metrics['champion']}, floor accuracy {floor:.4f}")
         compare_loops(params, args.epochs, [int(b) for b in args.batch_sizes.split(",")])
 
 

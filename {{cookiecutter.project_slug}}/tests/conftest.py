@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ cookiecutter.module_name }}.config import Paths, Settings, load_settings
+from {{ cookiecutter.module_name }}.config import Settings, load_settings
 from {{ cookiecutter.module_name }}.data.sources import load_source
 from {{ cookiecutter.module_name }}.data.splits import load_splits
 from {{ cookiecutter.module_name }}.features import feature_frame, targets
 from {{ cookiecutter.module_name }}.schema import FeatureSchema
+from {{ cookiecutter.module_name }}.sections import Paths
 from {{ cookiecutter.module_name }}.stages.data import prepare
 from {{ cookiecutter.module_name }}.stages.promote import Promotion
 from {{ cookiecutter.module_name }}.stages.train_all import train_all
@@ -105,12 +106,13 @@ def params_in(workdir: Path, changes: dict[str, Any]) -> Settings:
     """Write a copy of params.yaml with some sections changed into `workdir`, and load it.
 
     A new `data.source` starts with `task: auto` and without the column roles (drop,
-    categorical, numeric) of the project's table, unless `changes` sets them too.
+    categorical, numeric, slices) of the project's table, unless `changes` sets them too.
     """
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     if "source" in changes.get("data", {}):
         params["task"] = "auto"
         params["data"].update(drop=[], categorical=[], numeric=[])
+        params["evaluation"]["slices"] = []
     for section, values in changes.items():
         if isinstance(values, dict):
             params[section].update(values)

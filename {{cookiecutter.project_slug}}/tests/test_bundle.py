@@ -44,3 +44,16 @@ def test_write_bundle_replaces_the_whole_folder(own_bundle):
     assert sorted(p.name for p in folder.iterdir()) == [MANIFEST_FILE, MODEL_FILE]
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
     assert load_bundle(folder)[0] == manifest
+
+
+def test_a_metric_undefined_at_training_is_null_and_the_server_starts(own_bundle):
+    folder = own_bundle.paths.serving
+    manifest = read_manifest(folder)
+    metrics = {**manifest.metrics, "val_roc_auc": None}
+    write_bundle(
+        folder, (folder / MODEL_FILE).read_bytes(), manifest.model_copy(update={"metrics": metrics})
+    )
+    assert '"val_roc_auc": null' in (folder / MANIFEST_FILE).read_text()
+    with TestClient(create_app(own_bundle)) as client:
+        assert client.get("/ready").status_code == 200
+        assert client.get("/model").json()["metrics"]["val_roc_auc"] is None

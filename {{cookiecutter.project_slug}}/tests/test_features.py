@@ -1,14 +1,15 @@
 import tracemalloc
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import SyntheticSettings
 from {{ cookiecutter.module_name }}.data.sources import load_source
 from {{ cookiecutter.module_name }}.data.splits import split
 from {{ cookiecutter.module_name }}.data.validation import decide_task, validate
 from {{ cookiecutter.module_name }}.features import build_preprocessor, feature_frame, infer_schema
 from {{ cookiecutter.module_name }}.schema import FeatureSchema
+from {{ cookiecutter.module_name }}.sections import SyntheticSettings
 from {{ cookiecutter.module_name }}.tasks import TASKS
 
 
@@ -19,7 +20,7 @@ def task(raw, base_settings):
 
 @pytest.fixture
 def train(raw, base_settings, task):
-    table = validate(raw, base_settings.data, task)
+    table = validate(raw, base_settings.data, task).table
     return split(table, base_settings.data, 0, TASKS[task])["train"]
 
 
@@ -88,3 +89,9 @@ def test_preprocessing_100k_rows_stays_within_three_times_its_output():
     assert out.shape == (100_000, len(schema.numeric) + one_hot)
     # 100k x 48 float64 = 37 MiB; measured peak 2.0 times that (numpy reports to tracemalloc).
     assert peak <= 3 * out.nbytes, f"peak {peak / 2**20:.0f} MiB for {out.nbytes / 2**20:.0f} MiB"
+
+
+def test_integer_codes_are_listed_in_numeric_order():
+    train = pd.DataFrame({"code": ["10", "2", "1", None, "2"], "size": [1.0, 2, 3, 4, 5]})
+    schema = infer_schema(train.assign(label=list("abaab")), "label")
+    assert schema.features[0].categories == ["1", "2", "10"]

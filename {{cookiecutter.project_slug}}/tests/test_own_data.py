@@ -16,6 +16,9 @@ from {{ cookiecutter.module_name }}.serving import create_app
 from {{ cookiecutter.module_name }}.training.saved import load_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
+# Whole pipelines on tables of their own, whatever this project's data: slow, and the same
+# in every project.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +120,35 @@ def test_awkward_columns_are_the_api_keys(awkward):
     assert isinstance(record["is adult"], bool)
     with TestClient(create_app(settings)) as client:
         properties = client.get("/openapi.json").json()["components"]["schemas"]["Record"]
-        assert set(properties["properties"]) == set(record)
+        left_out = {"tag id", "recorded on", "colony", "notes"}  # accepted, and ignored
+        assert set(properties["properties"]) == set(record) | left_out
+        assert set(properties["required"]) == set(record)
         response = client.post("/predict", json=record)
         assert response.status_code == 200, response.text
         assert response.json()["prediction"] in {"Adelie", "Chinstrap", "Gentoo"}
         response = client.post("/predict", json={**record, "is adult": "sometimes"})
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"] == ["body", "is adult"]
+
+
+def test_a_row_of_the_table_as_it_is_gets_an_answer(awkward):
+    """The columns the data step left out ride along and are ignored; a new one is named."""
+    settings, table = awkward
+    [row] = json.loads(table.drop(columns="Species").iloc[[5]].to_json(orient="records"))
+    assert isinstance(row["year"], int)  # a code listed under data.categorical, as a number
+    with TestClient(create_app(settings)) as client:
+        response = client.post("/predict", json=row)
+        assert response.status_code == 200, response.text
+        assert response.json()["prediction"] in {"Adelie", "Chinstrap", "Gentoo"}
+        as_float = client.post("/predict", json={**row, "year": float(row["year"])})
+        assert as_float.json()["probabilities"] == response.json()["probabilities"]
+        ignored = client.get("/model").json()["feature_schema"]["ignored"]
+        assert ignored == {
+            "tag id": "data.drop",
+            "recorded on": "dates",
+            "colony": "constant",
+            "notes": "empty",
+        }
+        refused = client.post("/predict", json={**row, "wing span": 1.0})
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"] == ["body", "wing span"]

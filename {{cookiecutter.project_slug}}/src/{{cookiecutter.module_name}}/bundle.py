@@ -40,7 +40,7 @@ class Manifest(BaseModel):
     candidate: str
     run_id: str
     trained_at: datetime
-    metrics: dict[str, float]
+    metrics: dict[str, float | None]  # validation scores; None: undefined
     feature_schema: FeatureSchema
     quantized: bool
     sha256: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -59,14 +60,33 @@ def is_categorical(series: pd.Series) -> bool:
     return ptypes.is_bool_dtype(series) or not ptypes.is_numeric_dtype(series)
 
 
-def infer_schema(train: pd.DataFrame, target: str, task: Task = "classification") -> FeatureSchema:
-    """Infer feature kinds, ranges and category values from the training split only."""
+def _in_order(category: str) -> tuple[int, float, str]:
+    """Sort codes as numbers ("2" before "10"), and text after them, as text."""
+    try:
+        number = float(category)
+    except ValueError:
+        return (1, 0.0, category)
+    return (0, number, "") if math.isfinite(number) else (1, 0.0, category)
+
+
+def infer_schema(
+    train: pd.DataFrame,
+    target: str,
+    task: Task = "classification",
+    ignored: dict[str, str] | None = None,
+    rare: dict[str, int] | None = None,
+) -> FeatureSchema:
+    """Infer feature kinds, ranges and category values from the training split only.
+
+    `ignored` are the table's other columns, left out for a reason: the API accepts them.
+    `rare` are the classes dropped for having too few rows, with their rows.
+    """
     features = []
     for name in train.columns.drop(target):
         column = train[name]
         missing = int(column.isna().sum())
         if is_categorical(column):
-            categories = sorted(column.dropna().astype(str).unique().tolist())
+            categories = sorted(column.dropna().astype(str).unique().tolist(), key=_in_order)
             features.append(
                 Feature(name=name, kind="categorical", categories=categories, missing=missing)
             )
@@ -89,6 +109,8 @@ def infer_schema(train: pd.DataFrame, target: str, task: Task = "classification"
         classes=spec.classes(train[target]),
         target_stats=None if stats is None else TargetStats(**stats),
         features=features,
+        ignored=ignored or {},
+        rare_classes=rare or {},
     )
 
 

@@ -8,7 +8,7 @@ says what to run.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -32,8 +32,11 @@ class Candidate:
     task: Task
     version: str
     run_id: str
-    metrics: dict[str, float]
+    metrics: dict[str, float | None]  # selection scores (val_*); None: undefined on those rows
     train_rows: int
+    selection: str = "the validation split"  # how the scores were made, in words
+    selection_rows: int = 0  # the rows they come from
+    spread: dict[str, float | None] = field(default_factory=dict)  # std over folds, if any
 
 
 def save_candidate(models: Path, candidate: Candidate, as_name: str | None = None) -> None:

@@ -47,6 +47,10 @@ class FeatureSchema(BaseModel):
     classes: list[str] = []  # classification only
     target_stats: TargetStats | None = None  # regression only
     features: list[Feature]
+    # The table's other columns, left out and why ("data.drop", "dates", ...): a record of
+    # the table may carry them, and the API ignores them.
+    ignored: dict[str, str] = {}
+    rare_classes: dict[str, int] = {}  # dropped with their rows: too few for every split
 
     @property
     def spec(self) -> TaskSpec:
@@ -67,6 +71,21 @@ class FeatureSchema(BaseModel):
     def categorical(self) -> list[str]:
         """Names of the categorical features."""
         return [f.name for f in self.features if f.kind == "categorical"]
+
+    def check_slices(self, columns: list[str]) -> None:
+        """Raise ValueError naming `evaluation.slices` for a column that is no category."""
+        for column in columns:
+            if column in self.categorical:
+                continue
+            kind = (
+                "numeric: list it under data.categorical"
+                if column in self.numeric
+                else "no feature"
+            )
+            choices = ", ".join(self.categorical) or "none"
+            raise ValueError(
+                f"evaluation.slices: {column!r} is {kind}; the categorical features are {choices}"
+            )
 
     @classmethod
     def load(cls, path: Path) -> FeatureSchema:

@@ -18,9 +18,9 @@ Task = Literal["classification", "regression"]
 TaskChoice = Literal["auto", "classification", "regression"]  # `task` in params.yaml
 Answer = Literal["class", "value"]  # what `POST /predict` answers
 Target = npt.NDArray[np.str_] | npt.NDArray[np.float64]  # as models learn it: text, or values
+Score = float | None  # a metric; None where the rows scored leave it undefined
 
-# Metrics where lower is better; every other metric is "higher is better".
-LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "mae"})
+LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "mae"})  # the other metrics: higher is better
 VALIDATION = "val_"  # the prefix of the scores that training logs, which crown the champion
 
 
@@ -46,7 +46,6 @@ class _Task:
     predict_method: Literal["predict_proba", "predict"]  # the output every metric reads
     target_dtype: type[np.str_] | type[np.float64]  # the target as models learn it
     stratified: bool  # whether splits and samples keep the class shares
-    floor_metrics: tuple[str, ...]  # the trivial predictor is scored with these
     floor_name: str  # the trivial predictor's row in the tables
     floor_words: str  # ... and what it means, in the README
     figures: tuple[str, ...]  # reports/figures/<kind>_<model>.png, drawn for each model
@@ -87,7 +86,7 @@ class _Task:
 
 @dataclass(frozen=True)
 class Classification(_Task):
-    """Classes: probabilities per class, the majority class as the floor, a label answered."""
+    """Classes: probabilities per class, the class shares as the floor, a label answered."""
 
     def classes(self, values: npt.ArrayLike) -> list[str]:
         """Return the classes of a training target, sorted."""
@@ -101,16 +100,15 @@ class Classification(_Task):
         return output
 
     def floor_output(
-        self, train: npt.ArrayLike, test: npt.ArrayLike, classes: Sequence[str]
+        self, train: npt.ArrayLike, rows: int, classes: Sequence[str]
     ) -> npt.NDArray[np.float64]:
-        """Answer the most frequent test class, certain, in every row: its accuracy, the floor."""
-        labels, counts = np.unique(np.asarray(test), return_counts=True)
-        certain = (np.asarray(classes) == labels[counts.argmax()]).astype(np.float64)
-        return np.tile(certain, (len(np.asarray(test)), 1))
+        """Answer the training shares of the classes in every row: the floor a model must beat.
 
-    def floor_summary(self, floor: dict[str, float]) -> dict[str, float | dict[str, float]]:
-        """Return the floor as metrics.json holds it: the majority rate."""
-        return {"majority_rate": floor["accuracy"]}
+        Its accuracy is the majority rate, its balanced accuracy 1/K, its ROC AUC 0.5.
+        """
+        labels = np.asarray(train).astype(str)
+        shares = np.array([np.mean(labels == c) for c in classes], dtype=np.float64)
+        return np.tile(shares, (rows, 1))
 
     def describe(self, classes: Sequence[str]) -> str:
         """Say what the model predicts: its classes."""
@@ -136,15 +134,10 @@ class Regression(_Task):
         return output[:, 0]
 
     def floor_output(
-        self, train: npt.ArrayLike, test: npt.ArrayLike, classes: Sequence[str]
+        self, train: npt.ArrayLike, rows: int, classes: Sequence[str]
     ) -> npt.NDArray[np.float64]:
-        """Answer the training mean for every test row: the floor a model must beat."""
-        mean = float(np.mean(np.asarray(train, dtype=np.float64)))
-        return np.full(len(np.asarray(test)), mean)
-
-    def floor_summary(self, floor: dict[str, float]) -> dict[str, float | dict[str, float]]:
-        """Return the floor as metrics.json holds it: every metric of the mean predictor."""
-        return {"mean_predictor": floor}
+        """Answer the training mean in every row: the floor a model must beat."""
+        return np.full(rows, float(np.mean(np.asarray(train, dtype=np.float64))))
 
     def describe(self, classes: Sequence[str]) -> str:
         """Say what the model predicts: a number."""
@@ -163,10 +156,9 @@ CLASSIFICATION = Classification(
     predict_method="predict_proba",
     target_dtype=np.str_,
     stratified=True,
-    floor_metrics=("accuracy",),
-    floor_name="majority class",
-    floor_words="the majority-class row is the accuracy of always predicting the most "
-    "frequent class",
+    floor_name="class shares",
+    floor_words="the class-shares row scores always answering the training share of each "
+    "class, a model that knows nothing of the features",
     figures=("confusion", "roc", "pr", "calibration"),
     linked_figures=("confusion", "roc", "calibration", "importance"),
     importance_scoring="balanced_accuracy",
@@ -184,9 +176,9 @@ REGRESSION = Regression(
     predict_method="predict",
     target_dtype=np.float64,
     stratified=False,
-    floor_metrics=("rmse", "mae", "r2"),
     floor_name="mean predictor",
-    floor_words="the mean-predictor row scores always predicting the training mean",
+    floor_words="the mean-predictor row scores always answering the training mean, a model "
+    "that knows nothing of the features",
     figures=("predicted", "residuals"),
     linked_figures=("predicted", "residuals", "importance"),
     importance_scoring="neg_root_mean_squared_error",  # negated: a rise in RMSE is a drop

@@ -15,8 +15,8 @@ from mlflow.models import infer_signature
 from mlflow.models.model import ModelInfo
 from sklearn.pipeline import Pipeline
 
-from .config import MlflowSettings
 from .records import CHAMPION
+from .sections import MlflowSettings
 from .tasks import TaskSpec, greater_is_better
 
 SERVING_TAG = "serving_sha256"  # model version tag: checksum of the exported serving graph
@@ -83,13 +83,16 @@ def log_model(
     return info
 
 
-def best_version(scores: dict[str, float], higher_wins: bool) -> str:
-    """Pick the version with the best score; on a tie the first listed (the simpler) wins."""
+def best_version(scores: dict[str, float | None], higher_wins: bool) -> str:
+    """Pick the version with the best score; on a tie the first listed (the simpler) wins.
+
+    An undefined score (None) loses to any defined one.
+    """
     sign = 1 if higher_wins else -1
-    return max(scores, key=lambda v: sign * scores[v])
+    return max(scores, key=lambda v: (scores[v] is not None, sign * (scores[v] or 0.0)))
 
 
-def promote(scores: dict[str, float], metric: str, cfg: MlflowSettings) -> str:
+def promote(scores: dict[str, float | None], metric: str, cfg: MlflowSettings) -> str:
     """Point the champion alias at the version with the best `metric` and return it."""
     winner = best_version(scores, greater_is_better(metric))
     client = mlflow.MlflowClient(cfg.tracking_uri)
@@ -98,12 +101,13 @@ def promote(scores: dict[str, float], metric: str, cfg: MlflowSettings) -> str:
 
 
 def log_evaluation(
-    run_id: str, metrics: dict[str, float], figures: list[Path], cfg: MlflowSettings
+    run_id: str, metrics: dict[str, float | None], figures: list[Path], cfg: MlflowSettings
 ) -> dict[str, str]:
-    """Add test metrics and figures to a candidate's run; return the run's params."""
+    """Add test metrics (the defined ones) and figures to a candidate's run; return its params."""
     client = mlflow.MlflowClient(cfg.tracking_uri)
     for name, value in metrics.items():
-        client.log_metric(run_id, name, value)
+        if value is not None:
+            client.log_metric(run_id, name, value)
     for figure in figures:
         client.log_artifact(run_id, str(figure), "figures")
     return dict(client.get_run(run_id).data.params)

@@ -3,10 +3,11 @@
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import DataSettings, SettingsError, load_settings
+from {{ cookiecutter.module_name }}.config import SettingsError, load_settings
 from {{ cookiecutter.module_name }}.data import DataError
 from {{ cookiecutter.module_name }}.data.sources import load_source
 from {{ cookiecutter.module_name }}.data.validation import validate
+from {{ cookiecutter.module_name }}.sections import DataSettings
 
 
 def test_dates_empty_and_constant_columns_are_dropped_by_name(raw, base_settings, caplog):
@@ -18,20 +19,22 @@ def test_dates_empty_and_constant_columns_are_dropped_by_name(raw, base_settings
         same="x",
         code=[f"c{i % 3}" for i in range(len(raw))],  # text, not dates: kept
     )
-    kept = validate(extra, base_settings.data)
+    kept = validate(extra, base_settings.data).table
     assert "code" in kept.columns
     assert not {"seen", "seen_text", "blank", "same"} & set(kept.columns)
-    assert list(validate(raw, base_settings.data).columns) == [
+    assert list(validate(raw, base_settings.data).table.columns) == [
         c for c in kept.columns if c != "code"
     ]
     warnings = "\n".join(r.getMessage() for r in caplog.records)
     assert "'seen', 'seen_text': dates" in warnings
     assert "'blank': empty" in warnings
     assert "'same': constant" in warnings
+    dropped = validate(extra, base_settings.data).dropped
+    assert dropped == {"seen": "dates", "seen_text": "dates", "blank": "empty", "same": "constant"}
 
 
 def test_a_column_unique_per_row_is_reported_as_a_likely_id(raw, base_settings, caplog):
-    kept = validate(raw.assign(penguin_id=range(len(raw))), base_settings.data)
+    kept = validate(raw.assign(penguin_id=range(len(raw))), base_settings.data).table
     assert "penguin_id" in kept.columns  # reported, not dropped: only the user knows
     assert "'penguin_id' has a different value in every row: likely an id" in caplog.text
     caplog.clear()
@@ -55,12 +58,12 @@ def test_kind_overrides_make_codes_categories_and_text_numbers(penguins):
         bill_length_mm=raw["bill_length_mm"].map(lambda v: None if pd.isna(v) else f"{v}"),
     )
     cfg = PENGUINS.model_copy(update={"categorical": ["year"], "numeric": ["bill_length_mm"]})
-    table = validate(codes, cfg)
+    table = validate(codes, cfg).table
     assert set(table["year"].dropna()) == {"2007", "2008", "2009"}
     assert table["year"].isna().sum() == codes["year"].isna().sum()
     assert table["bill_length_mm"].dtype == "float64"
     pd.testing.assert_series_equal(
-        table["bill_length_mm"], validate(raw, PENGUINS)["bill_length_mm"]
+        table["bill_length_mm"], validate(raw, PENGUINS).table["bill_length_mm"]
     )
 
 

@@ -9,16 +9,24 @@ from {{ cookiecutter.module_name }}.tasks import TASKS
 
 @pytest.fixture
 def table(raw, base_settings):
-    return validate(raw, base_settings.data, base_settings.task)
+    return validate(raw, base_settings.data, base_settings.task).table
 
 
-def test_split_is_stratified_and_disjoint(table, base_settings):
-    cfg, target = base_settings.data, base_settings.data.target
-    parts = split(table, cfg, 0, TASKS[task_of(table, target)])
+def test_split_is_disjoint_and_sized(table, base_settings):
+    cfg = base_settings.data
+    parts = split(table, cfg, 0, TASKS[task_of(table, cfg.target)])
     indexes = [set(part.index) for part in parts.values()]
     assert sum(map(len, indexes)) == len(table)
     assert set.union(*indexes) == set(table.index)
     assert len(parts["test"]) == pytest.approx(cfg.test_size * len(table), abs=1)
+
+
+def test_classes_keep_their_shares_in_every_split(table, base_settings):
+    target = base_settings.data.target
+    spec = TASKS[task_of(table, target)]
+    if not spec.stratified:
+        pytest.skip(f"{spec.name}: rows are split at random, with no classes to keep")
+    parts = split(table, base_settings.data, 0, spec)
     overall = table[target].value_counts(normalize=True)
     for part in parts.values():
         share = part[target].value_counts(normalize=True)

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import DataSettings
 from {{ cookiecutter.module_name }}.data import DataError
 from {{ cookiecutter.module_name }}.data.sources import load_diabetes_progression
 from {{ cookiecutter.module_name }}.data.validation import decide_task, validate
+from {{ cookiecutter.module_name }}.sections import DataSettings
 
 
 @pytest.fixture
 def table(raw, base_settings):
-    return validate(raw, base_settings.data, base_settings.task)
+    return validate(raw, base_settings.data, base_settings.task).table
 
 
 def test_validate_keeps_every_row_with_a_target(raw, table, base_settings):
@@ -52,7 +52,10 @@ def test_rows_without_target_are_dropped(raw, base_settings):
     target = base_settings.data.target
     holed = raw.copy()
     holed.loc[holed.index[:5], target] = None
-    assert len(validate(holed, base_settings.data)) == len(validate(raw, base_settings.data)) - 5
+    assert (
+        len(validate(holed, base_settings.data).table)
+        == len(validate(raw, base_settings.data).table) - 5
+    )
 
 
 def small_table(target: list[object]) -> tuple[pd.DataFrame, DataSettings]:
@@ -82,8 +85,13 @@ def test_task_auto_decides_from_the_target_and_says_why(target, task, why, caplo
 def test_a_task_set_in_params_wins_over_the_guess():
     frame, cfg = small_table([0, 1, 2, 3] * 10)
     assert decide_task(frame, cfg, "regression") == "regression"
-    assert validate(frame, cfg, "regression")["y"].dtype == "float64"
-    assert validate(frame, cfg, "classification")["y"].tolist()[:2] == ["0", "1"]
+    assert validate(frame, cfg, "regression").table["y"].dtype == "float64"
+    assert validate(frame, cfg, "classification").table["y"].tolist()[:2] == ["0", "1"]
+
+
+def test_classes_stored_as_whole_floats_are_labelled_as_integers():
+    frame, cfg = small_table([0.0, 1.0] * 20)
+    assert set(validate(frame, cfg).table["y"]) == {"0", "1"}
 
 
 def test_a_regression_target_that_is_not_a_number_is_named_with_its_row():
@@ -101,4 +109,4 @@ def test_a_regression_target_with_one_value_is_refused():
 def test_the_builtin_table_is_a_regression_with_readable_columns():
     frame = load_diabetes_progression()
     assert {"bmi", "bp", "ltg", "progression"} <= set(frame.columns)
-    assert validate(frame, DataSettings(target="progression"))["progression"].nunique() > 100
+    assert validate(frame, DataSettings(target="progression")).table["progression"].nunique() > 100

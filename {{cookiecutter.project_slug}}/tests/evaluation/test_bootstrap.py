@@ -17,7 +17,9 @@ PROBA = np.array(
 def test_bootstrap_interval_brackets_the_score_and_repeats():
     y = np.tile(Y, 20)
     proba = np.tile(PROBA, (20, 1))
-    low, high = bootstrap_interval(y, proba, ["a", "b", "c"], "accuracy", 500, seed=0)
+    found = bootstrap_interval(y, proba, ["a", "b", "c"], "accuracy", 500, seed=0)
+    assert found is not None
+    low, high = found
     assert low < 4 / 6 < high
     assert (low, high) == bootstrap_interval(y, proba, ["a", "b", "c"], "accuracy", 500, seed=0)
 
@@ -52,3 +54,7 @@ def test_bootstrap_equals_rescoring_each_resample(metric):
     expected = tuple(np.percentile(scores, [2.5, 97.5]))
     found = bootstrap_interval(y, proba, list(classes), metric, 50, seed=7)
     assert found == pytest.approx(expected)
+
+
+def test_an_interval_no_resample_defines_is_none():
+    assert bootstrap_interval(np.array([2.0]), np.array([1.5]), [], "r2", 20, seed=0) is None

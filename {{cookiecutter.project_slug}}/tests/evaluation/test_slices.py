@@ -22,3 +22,12 @@ def test_slices_score_each_group_and_flag_small_ones():
     assert found["y"]["value"] == pytest.approx(1 / 2)
     assert found["(missing)"] == {"n": 1, "value": 1.0, "small": True}
     assert result.gap == pytest.approx(2 / 3 - 1 / 2)  # the flagged group is left out
+
+
+def test_a_group_whose_score_is_undefined_is_none_and_out_of_the_gap():
+    groups = pd.Series(["x", "x", "x", "y"])
+    y, predicted = np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.1, 2.1, 2.9, 3.0])
+    result = slice_metrics(groups, y, predicted, [], "r2", min_size=1)
+    assert result.groups["y"].value is None  # R² of one row
+    assert result.groups["x"].value == pytest.approx(1 - 0.03 / 2)  # R² of the three
+    assert result.gap == 0.0

@@ -9,7 +9,7 @@ import pytest
 import {{ cookiecutter.module_name }}
 from {{ cookiecutter.module_name }}.evaluation.metrics import model_output
 from {{ cookiecutter.module_name }}.export.graph import to_onnx
-from {{ cookiecutter.module_name }}.export.parity import check_parity, onnx_output
+from {{ cookiecutter.module_name }}.export.parity import TOLERANCE, check_parity, onnx_output
 from {{ cookiecutter.module_name }}.features import MAX_CATEGORIES, feature_frame, infer_schema
 from {{ cookiecutter.module_name }}.models.baseline import build_baseline
 from {{ cookiecutter.module_name }}.records import CANDIDATES
@@ -22,7 +22,7 @@ def test_exported_graph_matches_the_trained_model(trained, test_split, name):
     graph = (trained.settings.paths.onnx / f"{name}.onnx").read_bytes()
     expected = model_output(load_pipeline(trained.settings.paths.models, name), X, schema.spec)
     gap = np.abs(onnx_output(graph, schema, X) - expected).max()
-    assert gap < 1e-5 * max(1, np.abs(expected).max())
+    assert gap < TOLERANCE * max(1, np.abs(expected).max())
 
 
 def test_missing_values_are_imputed_as_in_training(trained, test_split):
@@ -55,4 +55,4 @@ def test_rare_categories_share_one_column_in_the_graph_too(base_settings):
     encoder = model.named_steps["preprocess"].named_transformers_["categorical"][-1]
     assert len(encoder.get_feature_names_out()) == MAX_CATEGORIES
     graph = to_onnx(model, schema).SerializeToString()
-    assert np.abs(onnx_output(graph, schema, X) - model.predict_proba(X)).max() < 1e-5
+    assert np.abs(onnx_output(graph, schema, X) - model.predict_proba(X)).max() < TOLERANCE

@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from {{ cookiecutter.module_name }}.bundle import read_manifest
+from {{ cookiecutter.module_name }}.export.parity import TOLERANCE
 from {{ cookiecutter.module_name }}.records import CANDIDATES
 from {{ cookiecutter.module_name }}.stages.export import export_models
 
@@ -13,7 +14,7 @@ from {{ cookiecutter.module_name }}.stages.export import export_models
 def test_int8_is_reported_next_to_fp32(trained):
     report = json.loads((trained.settings.paths.reports / "metrics.json").read_text())["serving"]
     assert set(report["onnx_max_abs_diff"]) == set(CANDIDATES)
-    assert max(report["onnx_max_abs_diff"].values()) < 1e-5
+    assert max(report["onnx_max_abs_diff"].values()) < TOLERANCE
     int8 = report["int8"]
     assert int8["size_bytes_int8"] < int8["size_bytes_fp32"]
     score = read_manifest(trained.settings.paths.serving).feature_schema.spec.int8_metric

@@ -45,5 +45,16 @@ def test_model_card_holds_the_metrics_slices_and_runs(trained):
                 assert f"{group} {fmt(values['value'])} (n={values['n']}" in card
     for candidate in trained.promotion.candidates:
         assert candidate.run_id in card
-    for heading in ("Intended use", "Data", "Slices", "Limitations", "How to reproduce"):
+    for heading in (
+        "Intended use",
+        "Warnings",
+        "Data",
+        "Slices",
+        "Limitations",
+        "How to reproduce",
+    ):
         assert f"## {heading}" in card
+    warnings = card[card.index("## Warnings") : card.index("## Data")]
+    for warning in summary["warnings"]:
+        assert f"- {warning}" in warnings
+    assert summary["warnings"] or "None for these results." in warnings

@@ -30,11 +30,8 @@ def test_readme_table_shows_exactly_the_metrics(trained):
         expected = [fmt(scores["test"][m]) for m in columns]
         interval = f"{fmt(scores['interval']['low'])} to {fmt(scores['interval']['high'])}"
         assert rows[name] == [*expected, interval]
-    if summary["task"] == "regression":
-        floor = [fmt(summary["mean_predictor"][m]) for m in columns]
-        assert rows["mean predictor"][: len(columns)] == floor
-    else:
-        assert rows["majority class"][0] == fmt(summary["majority_rate"])
+    floor_row = rows[TASKS[summary["task"]].floor_name]
+    assert floor_row == [*(fmt(summary["floor"][m]) for m in columns), ""]
     for link in re.findall(r"\((reports/figures/[^)]+)\)", section):
         assert (trained.settings.paths.reports.parent / link).is_file(), link
 

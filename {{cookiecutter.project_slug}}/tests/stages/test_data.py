@@ -29,3 +29,22 @@ def test_bad_data_leaves_previous_splits_untouched(settings, raw):
         prepare(settings.model_copy(update={"data": broken}))
     after = {p.name: p.read_bytes() for p in settings.paths.processed.iterdir()}
     assert after == before
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "message"),
+    [
+        ("evaluation", "slices", ["nowhere"], r"slices: 'nowhere' is no feature; .* island, sex"),
+        ("evaluation", "slices", ["year"], r"slices: 'year' is numeric: list it under data\.categ"),
+        ("evaluation", "main_metric", "rmse", r"main_metric: rmse is not a classification metric"),
+        ("mlflow", "champion_metric", "val_r2", r"champion_metric: val_r2 is not a classification"),
+    ],
+)
+def test_what_later_stages_read_is_checked_before_any_model_trains(
+    penguin_settings, section, key, value, message
+):
+    changed = getattr(penguin_settings, section).model_copy(update={key: value})
+    settings = penguin_settings.model_copy(update={section: changed})
+    with pytest.raises(DataError, match=message):
+        prepare(settings)
+    assert not settings.paths.processed.exists()

@@ -5,6 +5,7 @@ import numpy as np
 
 from {{ cookiecutter.module_name }}.bundle import MANIFEST_FILE, read_manifest
 from {{ cookiecutter.module_name }}.evaluation.metrics import model_output
+from {{ cookiecutter.module_name }}.export.parity import TOLERANCE
 from {{ cookiecutter.module_name }}.training.saved import load_pipeline
 
 
@@ -25,7 +26,7 @@ def test_served_answers_match_the_trained_champion(trained, test_split):
         )
     champion = load_pipeline(trained.settings.paths.models, trained.promotion.champion.name)
     expected = model_output(champion, X, schema.spec)
-    assert np.abs(served - expected).max() < 1e-5 * max(1, np.abs(expected).max())
+    assert np.abs(served - expected).max() < TOLERANCE * max(1, np.abs(expected).max())
 
 
 def test_checksum_and_bundle_are_recorded_in_mlflow(trained):

@@ -19,9 +19,9 @@ def test_each_model_has_its_own_run(trained, client):
     runs = client.search_runs([experiment.experiment_id])
     assert sorted(run.info.run_name for run in runs) == sorted(CANDIDATES)
     if trained.promotion.champion.task == "regression":
-        expected = {"val_rmse", "test_rmse", "test_r2", "test_mean_predictor_rmse"}
+        expected = {"val_rmse", "test_rmse", "test_r2", "test_floor_rmse"}
     else:
-        expected = {"val_log_loss", "test_accuracy", "test_majority_rate"}
+        expected = {"val_log_loss", "test_accuracy", "test_floor_accuracy", "test_floor_roc_auc"}
     for run in runs:
         assert expected <= set(run.data.metrics)
         assert run.data.params["seed"] == str(settings.seed)

@@ -109,6 +109,10 @@ def evaluate(params: Params = DEFAULT_PARAMS) -> None:
     results.print(f"report: {settings.paths.reports / 'model_card.md'}")
 
 
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
 def _report(promotion: Promotion) -> None:
     from ..tasks import TASKS, VALIDATION
 
@@ -116,7 +120,7 @@ def _report(promotion: Promotion) -> None:
     first = VALIDATION + TASKS[promotion.champion.task].metrics[0]
     for candidate in promotion.candidates:
         shown = dict.fromkeys([promotion.metric, first])
-        scores = "  ".join(f"{m} {candidate.metrics[m]:.4f}" for m in shown)
+        scores = "  ".join(f"{m} {_number(candidate.metrics[m])}" for m in shown)
         results.print(f"{candidate.name:>8}: version {candidate.version}  {scores}")
     champion = promotion.champion
     results.print(f"champion: {champion.name} (version {champion.version})")

@@ -7,7 +7,7 @@ import logging
 import pandas as pd
 from pandas.api import types as ptypes
 
-from ..config import DataSettings
+from ..sections import DataSettings
 from . import DataError
 
 log = logging.getLogger(__name__)
@@ -29,14 +29,18 @@ def check_named_columns(df: pd.DataFrame, cfg: DataSettings) -> None:
             )
 
 
+def whole_as_integers(values: pd.Series) -> pd.Series:
+    """Make floats that are all whole numbers integers: codes read as floats are 3, not 3.0."""
+    if ptypes.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
+        return values.astype("Int64")
+    return values
+
+
 def apply_kinds(df: pd.DataFrame, cfg: DataSettings) -> pd.DataFrame:
     """Apply `data.categorical` and `data.numeric`, which override the inferred kinds."""
     df = df.copy(deep=False)  # new columns only: the caller's frame stays as it was
     for column in cfg.categorical:
-        values = df[column]
-        if ptypes.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
-            values = values.astype("Int64")  # integer codes read as floats: 3, not "3.0"
-        df[column] = values.astype("string")
+        df[column] = whole_as_integers(df[column]).astype("string")
     for column in cfg.numeric:
         numbers = pd.to_numeric(df[column], errors="coerce")
         bad = (numbers.isna() & df[column].notna()).to_numpy().nonzero()[0]
@@ -65,12 +69,16 @@ def _is_constant(column: pd.Series) -> bool:
     return bool((values == values.iloc[0]).all())
 
 
-def drop_unusable(df: pd.DataFrame, target: str) -> pd.DataFrame:
-    """Drop date, empty and constant feature columns, with a warning naming each."""
+def drop_unusable(df: pd.DataFrame, target: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Drop date, empty and constant feature columns, with a warning naming each.
+
+    Returns the table left and each dropped column with the reason.
+    """
     features = df.columns.drop(target)
     dates = [c for c in features if _is_date(df[c])]
     empty = [c for c in features if c not in dates and df[c].isna().all()]
     constant = [c for c in features if c not in dates + empty and _is_constant(df[c])]
+    dropped: dict[str, str] = {}
     for columns, why in [
         (dates, "dates (derive numbers from them, e.g. days since an event, as new columns)"),
         (empty, "empty (every value is missing)"),
@@ -78,8 +86,9 @@ def drop_unusable(df: pd.DataFrame, target: str) -> pd.DataFrame:
     ]:
         if columns:
             log.warning("dropping %s: %s", ", ".join(map(repr, columns)), why)
+            dropped |= dict.fromkeys(map(str, columns), why.split(" (")[0])
     kept: pd.DataFrame = df.drop(columns=dates + empty + constant)
-    return kept
+    return kept, dropped
 
 
 def report_ids(df: pd.DataFrame, target: str) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 from palmerpenguins import load_penguins
 from sklearn.datasets import load_diabetes
 
-from ..config import SyntheticSettings
+from ..sections import SyntheticSettings
 from . import DataError
 from .synthetic import generate
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from ..config import DataSettings
 from ..files import replace_folder
 from ..schema import FeatureSchema
+from ..sections import DataSettings
 from ..tasks import TaskSpec
 from . import DataError
 
@@ -40,7 +40,15 @@ def split(
         raise DataError(
             f"data.test_size / data.val_size: cannot split {len(df)} rows: {exc}"
         ) from exc
-    return {"train": train, "val": val, "test": test}
+    parts = {"train": train, "val": val, "test": test}
+    for name, part in parts.items():  # every class in every split, or no split
+        missing = set(df[cfg.target]) - set(part[cfg.target]) if stratify else set()
+        if missing:
+            raise DataError(
+                f"data.min_class_rows: classes {sorted(missing)} have no rows in the {name} "
+                "split: raise data.min_class_rows to drop them"
+            )
+    return parts
 
 
 def write_splits(splits: dict[str, pd.DataFrame], schema: FeatureSchema, out_dir: Path) -> None:

@@ -13,7 +13,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..config import SyntheticSettings
+from ..sections import SyntheticSettings
 
 TARGET = "label"
 LEVELS = 8  # values per categorical column

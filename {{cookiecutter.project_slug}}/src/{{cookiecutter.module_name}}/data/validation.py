@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from ..config import DataSettings
+from ..sections import DataSettings
 from ..tasks import Task, TaskChoice
 from . import DataError
+from .classes import class_target
 from .columns import apply_kinds, check_named_columns, drop_unusable, report_ids
 
 log = logging.getLogger(__name__)
 
-MIN_ROWS_PER_CLASS = 3  # one each for train, validation and test
 MAX_AUTO_CLASSES = 20  # task auto: a target of at most this many whole numbers is a class
 
 
@@ -46,26 +47,9 @@ def decide_task(df: pd.DataFrame, cfg: DataSettings, task: TaskChoice = "auto") 
     return decided
 
 
-def _class_target(df: pd.DataFrame, target: str) -> pd.DataFrame:
-    """Make a class target text; fail naming a class too rare to appear in every split."""
-    df = df.assign(**{target: df[target].astype(str)})
-    counts = df[target].value_counts()
-    if len(counts) < 2:
-        raise DataError(
-            f"column {target!r} (data.target) has one class only ({counts.index[0]!r}); "
-            "a classifier needs at least two"
-        )
-    rare = counts[counts < MIN_ROWS_PER_CLASS]
-    if not rare.empty:
-        raise DataError(
-            f"column {target!r} (data.target): class {rare.index[0]!r} has {rare.iloc[0]} "
-            f"rows; each class needs at least {MIN_ROWS_PER_CLASS} to appear in every split"
-        )
-    return df
-
-
-def _numeric_target(df: pd.DataFrame, target: str) -> pd.DataFrame:
+def _numeric_target(df: pd.DataFrame, cfg: DataSettings) -> tuple[pd.DataFrame, dict[str, int]]:
     """Make a regression target float64; fail naming a value that is not a finite number."""
+    target = cfg.target
     values = pd.to_numeric(df[target], errors="coerce").astype("float64")
     bad = np.flatnonzero(~np.isfinite(values.to_numpy()))
     if len(bad):
@@ -80,17 +64,28 @@ def _numeric_target(df: pd.DataFrame, target: str) -> pd.DataFrame:
             "there is nothing to predict"
         )
     converted: pd.DataFrame = df.assign(**{target: values})
-    return converted
+    return converted, {}
 
 
-# How the data step checks and types a target for each task (`task_of` reads it back).
-TARGET_CHECKS: dict[Task, Callable[[pd.DataFrame, str], pd.DataFrame]] = {
-    "classification": _class_target,
+# How the data step checks and types a target for each task (`task_of` reads it back); the
+# classes it drops, with their rows.
+TARGET_CHECKS: dict[
+    Task, Callable[[pd.DataFrame, DataSettings], tuple[pd.DataFrame, dict[str, int]]]
+] = {
+    "classification": class_target,
     "regression": _numeric_target,
 }
 
 
-def validate(df: pd.DataFrame, cfg: DataSettings, task: TaskChoice = "auto") -> pd.DataFrame:
+class Validated(NamedTuple):
+    """The rows and columns to model, and what was left out: columns and why, rare classes."""
+
+    table: pd.DataFrame
+    dropped: dict[str, str]
+    rare: dict[str, int]  # classes dropped for having too few rows, with their rows
+
+
+def validate(df: pd.DataFrame, cfg: DataSettings, task: TaskChoice = "auto") -> Validated:
     """Check the table against `params.yaml`; return the rows and columns to model.
 
     The target becomes text (classes) or float64 (values), as `task` says or decides:
@@ -101,7 +96,8 @@ def validate(df: pd.DataFrame, cfg: DataSettings, task: TaskChoice = "auto") -> 
     """
     check_named_columns(df, cfg)
     decided = decide_task(df, cfg, task)
-    df = drop_unusable(apply_kinds(df.drop(columns=cfg.drop), cfg), cfg.target)
+    df, dropped = drop_unusable(apply_kinds(df.drop(columns=cfg.drop), cfg), cfg.target)
+    dropped = dict.fromkeys(map(str, cfg.drop), "data.drop") | dropped
     if len(df.columns) < 2:
         raise DataError("data: no feature columns are left besides the target")
     report_ids(df, cfg.target)
@@ -111,8 +107,8 @@ def validate(df: pd.DataFrame, cfg: DataSettings, task: TaskChoice = "auto") -> 
     if target.isna().any():
         log.warning("dropping %d rows whose target %r is missing", target.isna().sum(), cfg.target)
         df = df[target.notna()]
-    valid: pd.DataFrame = TARGET_CHECKS[decided](df, cfg.target).reset_index(drop=True)
-    return valid
+    valid, rare = TARGET_CHECKS[decided](df, cfg)
+    return Validated(valid.reset_index(drop=True), dropped, rare)
 
 
 def task_of(df: pd.DataFrame, target: str) -> Task:

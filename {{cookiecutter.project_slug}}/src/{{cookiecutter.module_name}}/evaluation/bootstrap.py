@@ -54,8 +54,11 @@ def bootstrap_interval(
     n_resamples: int,
     seed: int,
     level: float = 0.95,
-) -> tuple[float, float]:
-    """Percentile bootstrap interval of a label or value metric over resampled rows."""
+) -> tuple[float, float] | None:
+    """Percentile bootstrap interval of a label or value metric over resampled rows.
+
+    None when no resample defines the metric (R² of a test split of one value, say).
+    """
     rng = np.random.default_rng(seed)
     n = len(output)
     # Drawn one at a time: a thousand index arrays of a large test split would not fit.
@@ -64,7 +67,10 @@ def bootstrap_interval(
         scores = _label_scores(y_true, output, classes, metric, resamples)
     else:
         y = np.asarray(y_true)
-        scores = [metric_value(metric, y[rows], output[rows], classes) for rows in resamples]
+        found = (metric_value(metric, y[rows], output[rows], classes) for rows in resamples)
+        scores = [score for score in found if score is not None]
+    if not scores:
+        return None
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(scores, [tail, 100 - tail])
     return float(low), float(high)

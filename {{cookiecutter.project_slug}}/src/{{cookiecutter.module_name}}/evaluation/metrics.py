@@ -6,6 +6,9 @@ predicted values. Which metrics score a task, and which way they point, is `task
 
 from __future__ import annotations
 
+import logging
+import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,7 +26,9 @@ from sklearn.metrics import (
     root_mean_squared_error,
 )
 
-from ..tasks import CLASSIFICATION, TaskSpec
+from ..tasks import CLASSIFICATION, Score, TaskSpec
+
+log = logging.getLogger(__name__)
 
 Labels = Sequence[str] | npt.NDArray[np.str_]
 Output = npt.NDArray[np.float64]  # probabilities (one column per class), or values
@@ -57,21 +62,36 @@ METRICS: dict[str, Metric] = {
 }
 
 
-def metric_value(metric: str, y_true: Any, output: Output, classes: Sequence[str]) -> float:
-    """One metric of a model's output."""
-    return METRICS[metric](y_true, output, np.asarray(classes))
+def metric_value(metric: str, y_true: Any, output: Output, classes: Sequence[str]) -> Score:
+    """One metric of a model's output; None where the rows leave it undefined.
+
+    ROC AUC of a class with no rows, R² of one row: scikit-learn answers NaN or refuses,
+    and NaN is not JSON. The log says why.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = METRICS[metric](y_true, output, np.asarray(classes))
+        except ValueError as exc:
+            log.warning("%s is undefined on these %d rows: %s", metric, len(output), exc)
+            return None
+    if math.isfinite(value):
+        return value
+    why = "; ".join(str(w.message) for w in caught) or f"it is {value}"
+    log.warning("%s is undefined on these %d rows: %s", metric, len(output), why)
+    return None
 
 
 def task_metrics(
     spec: TaskSpec, y_true: Any, output: Output, classes: Sequence[str]
-) -> dict[str, float]:
+) -> dict[str, Score]:
     """Score a model's output with every metric of its task."""
     return {name: metric_value(name, y_true, output, classes) for name in spec.metrics}
 
 
 def model_scores(
     model: Any, X: pd.DataFrame, y_true: Any, spec: TaskSpec, prefix: str = ""
-) -> dict[str, float]:
+) -> dict[str, Score]:
     """Score a fitted model on (X, y) with every metric of its task, names prefixed."""
     output = model_output(model, X, spec)
     scores = task_metrics(spec, y_true, output, classes_of(model))
@@ -80,7 +100,7 @@ def model_scores(
 
 def classification_metrics(
     y_true: Labels, proba: Output, classes: Sequence[str]
-) -> dict[str, float]:
+) -> dict[str, Score]:
     """Score predicted probabilities whose columns follow `classes`."""
     return task_metrics(CLASSIFICATION, y_true, proba, classes)
 
@@ -103,8 +123,8 @@ def majority_rate(y: Labels) -> float:
 
 
 def floor_scores(
-    spec: TaskSpec, y_train: Any, y_test: Any, classes: Sequence[str]
-) -> dict[str, float]:
-    """Score the task's trivial predictor on the test rows: the floor a model must beat."""
-    output = spec.floor_output(y_train, y_test, classes)
-    return {name: metric_value(name, y_test, output, classes) for name in spec.floor_metrics}
+    spec: TaskSpec, y_train: Any, y_scored: Any, classes: Sequence[str]
+) -> dict[str, Score]:
+    """Score the task's trivial predictor (no features) on some rows: every metric's floor."""
+    output = spec.floor_output(y_train, len(y_scored), classes)
+    return task_metrics(spec, y_scored, output, classes)

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from ..config import EvaluationSettings
 from ..schema import FeatureSchema
+from ..sections import EvaluationSettings
 from . import plots
 from .bootstrap import bootstrap_interval
 from .importance import feature_importance
@@ -35,7 +35,7 @@ def score_model(
     """
     spec, classes = schema.spec, classes_of(model)
     output = model_output(model, X, spec)
-    low, high = bootstrap_interval(y, output, classes, metric, cfg.bootstrap, seed)
+    low, high = bootstrap_interval(y, output, classes, metric, cfg.bootstrap, seed) or (None, None)
     scores = ModelScores(
         test=task_metrics(spec, y, output, classes),
         interval=Interval(low=low, high=high),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,11 +26,9 @@ def slice_metrics(
     found: dict[str, Group] = {}
     for group in sorted(set(keys)):
         rows = keys == group
-        with warnings.catch_warnings():
-            # A group may hold one class or one row only: flagged if small, its score stays.
-            warnings.simplefilter("ignore", UserWarning)
-            value = metric_value(metric, y[rows], output[rows], classes)
+        # A group may hold one class or one row only: flagged if small, its score stays.
+        value = metric_value(metric, y[rows], output[rows], classes)
         found[group] = Group(n=int(rows.sum()), value=value, small=bool(rows.sum() < min_size))
-    trusted = [g.value for g in found.values() if not g.small]
+    trusted = [g.value for g in found.values() if not g.small and g.value is not None]
     gap = max(trusted) - min(trusted) if len(trusted) > 1 else 0.0
     return SliceScores(groups=found, gap=float(gap))

@@ -12,17 +12,17 @@ from ..tasks import Task
 
 
 class Interval(BaseModel):
-    """A 95% bootstrap interval of the main metric."""
+    """A 95% bootstrap interval of the main metric; None where no resample defines it."""
 
-    low: float
-    high: float
+    low: float | None
+    high: float | None
 
 
 class Group(BaseModel):
     """The main metric on one group of a slice column."""
 
     n: int
-    value: float
+    value: float | None  # None: undefined on this group's rows
     small: bool  # fewer test rows than `evaluation.min_slice_size`: too few to trust
 
 
@@ -36,7 +36,7 @@ class SliceScores(BaseModel):
 class ModelScores(BaseModel):
     """One model on the test split."""
 
-    test: dict[str, float]  # every metric of the task
+    test: dict[str, float | None]  # every metric of the task; None: undefined on these rows
     interval: Interval
     slices: dict[str, SliceScores]  # by column of `evaluation.slices`
     importance: dict[str, float]  # by column, largest first
@@ -46,7 +46,7 @@ class ServingChecks(BaseModel):
     """The exported graphs on the test split: gaps to the trained models, INT8 against FP32."""
 
     onnx_max_abs_diff: dict[str, float]
-    int8: dict[str, float]  # the task's INT8 metric, single-row latency and size, each way
+    int8: dict[str, float | None]  # the task's INT8 metric, single-row latency and size
 
 
 class Summary(BaseModel):
@@ -57,18 +57,10 @@ class Summary(BaseModel):
     main_metric: str
     test_rows: int
     models: dict[str, ModelScores]
-    # The floor, as the task states it (`TaskSpec.floor_summary`): classes, the accuracy of
-    # always answering the most frequent class; values, every metric of the training mean.
-    majority_rate: float | None = None
-    mean_predictor: dict[str, float] | None = None
+    # Every metric of a model that knows no feature: the training class shares, or mean.
+    floor: dict[str, float | None]
     serving: ServingChecks
-
-    @property
-    def floor(self) -> dict[str, float]:
-        """The trivial predictor's scores, by metric."""
-        if self.mean_predictor is not None:
-            return self.mean_predictor
-        return {} if self.majority_rate is None else {"accuracy": self.majority_rate}
+    warnings: list[str] = []  # plain sentences, most important first; the card shows them
 
     def write(self, path: Path) -> None:
         """Write the summary as `reports/metrics.json`."""

@@ -41,17 +41,19 @@ def _latency_us(model: OnnxModel, rows: list[Row], repeat: int = 300) -> float:
 
 def compare_int8(
     fp32: bytes, int8: bytes, schema: FeatureSchema, X: pd.DataFrame, y: npt.NDArray[Any]
-) -> dict[str, float]:
+) -> dict[str, float | None]:
     """Accuracy (RMSE for values) and single-row latency of the INT8 graph next to FP32, on X."""
     rows = rows_of(X[schema.names])
     score = schema.spec.int8_metric
-    found: dict[str, float] = {}
+    found: dict[str, float | None] = {}
+    latency: dict[str, float] = {}
     for name, graph in (("fp32", fp32), ("int8", int8)):
         model = OnnxModel(graph, schema)
         output = model.predict(rows).astype(np.float64)
         found[f"{score}_{name}"] = metric_value(score, y, output, schema.classes)
-        found[f"latency_us_{name}"] = _latency_us(model, rows)
+        found[f"latency_us_{name}"] = latency[name] = _latency_us(model, rows)
         found[f"size_bytes_{name}"] = len(graph)
-    found[f"{score}_change"] = found[f"{score}_int8"] - found[f"{score}_fp32"]
-    found["latency_ratio"] = found["latency_us_int8"] / found["latency_us_fp32"]
+    before, after = found[f"{score}_fp32"], found[f"{score}_int8"]
+    found[f"{score}_change"] = None if before is None or after is None else after - before
+    found["latency_ratio"] = latency["int8"] / latency["fp32"]
     return found

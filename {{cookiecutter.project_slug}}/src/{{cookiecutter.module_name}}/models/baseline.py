@@ -8,9 +8,9 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 
-from ..config import BaselineSettings
 from ..features import build_preprocessor
 from ..schema import FeatureSchema
+from ..sections import BaselineSettings
 from ..tasks import Task
 
 # The linear model of each task, from the `baseline` section of params.yaml.

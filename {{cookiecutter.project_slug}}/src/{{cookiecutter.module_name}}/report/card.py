@@ -16,6 +16,8 @@ class RunFacts(BaseModel):
     version: str
     train_rows: int
     params: dict[str, str]
+    score: float | None  # its score on the champion metric, where the champion was chosen
+    spread: float | None = None  # its standard deviation over the folds, if there were folds
 
 
 class CardFacts(BaseModel):
@@ -23,6 +25,7 @@ class CardFacts(BaseModel):
 
     registered_model: str
     champion_metric: str
+    selection: str  # how its score was made: "the 69 rows of the validation split"
     source: str
     rows: dict[str, int]  # by split
     class_balance: dict[str, int]  # training rows per class; empty for values
@@ -51,15 +54,46 @@ def _data(schema: FeatureSchema, facts: CardFacts) -> list[str]:
         f"- Source: `{facts.source}`",
         "- Rows: " + ", ".join(f"{split} {n}" for split, n in facts.rows.items()),
         "- Trained on: "
-        + ", ".join(
-            f"{name} {run.train_rows} rows"
-            + f" ({sample}: `baseline.max_rows`)" * (run.train_rows < facts.rows["train"])
-            for name, run in facts.runs.items()
-        ),
+        + ", ".join(_fitted_on(name, run, sample) for name, run in facts.runs.items()),
         target,
         "- Missing values: "
         + (", ".join(f"`{col}` {n}" for col, n in facts.missing.items() if n) or "none"),
+        "- Left out: "
+        + (", ".join(f"`{col}` ({why})" for col, why in schema.ignored.items()) or "no column")
+        + "".join(f"; class {c!r} ({n} rows, too few)" for c, n in schema.rare_classes.items()),
     ]
+
+
+def _scores(facts: CardFacts) -> str:
+    """Each candidate's score on the champion metric, with its spread over folds."""
+    return ", ".join(
+        f"{name} {fmt(run.score)}" + (f" ± {fmt(run.spread)}" if run.spread is not None else "")
+        for name, run in facts.runs.items()
+    )
+
+
+def _fitted_on(name: str, run: RunFacts, sample: str) -> str:
+    """How many rows a candidate fitted on, and why not all of them."""
+    found = f"{name} {run.train_rows} rows"
+    if run.params.get("max_rows", "None") != "None":
+        found += f" ({sample}: `baseline.max_rows`)"
+    if "stop_rows" in run.params:
+        found += f" (and {run.params['stop_rows']} more held out to stop it early)"
+    return found
+
+
+def _drivers(summary: Summary, measure: str) -> list[str]:
+    """List the three columns whose shuffling hurts each model most (only those that hurt it)."""
+    lines = []
+    for name, scores in summary.models.items():
+        top = [(col, value) for col, value in scores.importance.items() if value > 0][:3]
+        found = ", ".join(f"`{col}` {fmt(value)}" for col, value in top)
+        lines.append(
+            f"- {name}: {found} ({measure} when the column is shuffled)"
+            if top
+            else f"- {name}: shuffling no single column hurts it on the test split"
+        )
+    return lines
 
 
 def _slices(summary: Summary) -> list[str]:
@@ -72,6 +106,10 @@ def _slices(summary: Summary) -> list[str]:
             )
             lines.append(f"- {name}, `{column}`: {groups}; largest gap {fmt(result.gap)}")
     return lines or ["No slices configured (`evaluation.slices` in params.yaml)."]
+
+
+def _warnings(summary: Summary) -> list[str]:
+    return [f"- {warning}" for warning in summary.warnings] or ["None for these results."]
 
 
 def model_card(summary: Summary, schema: FeatureSchema, facts: CardFacts) -> str:
@@ -90,9 +128,14 @@ def model_card(summary: Summary, schema: FeatureSchema, facts: CardFacts) -> str
         f"Predicts `{schema.target}` ({what}) from "
         f"{len(schema.features)} features of one record. The served model is the "
         f"`champion` version of `{facts.registered_model}` in MLflow: the **{champion}**, "
-        f"chosen on validation `{facts.champion_metric}`. It is a demonstration trained "
+        f"chosen on `{facts.champion_metric}` by {facts.selection} that no candidate fitted "
+        f"or stopped on ({_scores(facts)}). It is a demonstration trained "
         f"on {sum(facts.rows.values())} rows; check the limitations below before "
         "relying on it for decisions.",
+        "",
+        "## Warnings",
+        "",
+        *_warnings(summary),
         "",
         "## Data",
         "",
@@ -103,7 +146,7 @@ def model_card(summary: Summary, schema: FeatureSchema, facts: CardFacts) -> str
         metrics_table(summary),
         "",
         f"Intervals are 95% bootstrap percentile intervals of `{main}` over "
-        f"{facts.bootstrap} resamples of the test rows.",
+        f"{facts.bootstrap} resamples of the test rows; {spec.floor_words}.",
         "",
         "## Slices",
         "",
@@ -111,22 +154,20 @@ def model_card(summary: Summary, schema: FeatureSchema, facts: CardFacts) -> str
         "",
         "## What drives predictions",
         "",
-    ]
-    for name, scores in summary.models.items():
-        top = list(scores.importance.items())[:3]
-        lines.append(
-            f"- {name}: "
-            + ", ".join(f"`{col}` {fmt(value)}" for col, value in top)
-            + f" ({spec.importance_measure} when the column is shuffled)"
-        )
-    lines += [
+        *_drivers(summary, spec.importance_measure),
         "",
         "## Limitations",
         "",
         f"- The test split has {summary.test_rows} rows: the interval of `{main}` for the "
         f"champion spans {fmt(best.interval.low)} to {fmt(best.interval.high)}.",
-        f"- Groups with fewer than {facts.min_slice_size} test rows are flagged above; "
-        "their scores say little.",
+        *(
+            [
+                f"- Groups with fewer than {facts.min_slice_size} test rows are flagged above; "
+                "their scores say little."
+            ]
+            if any(scores.slices for scores in summary.models.values())
+            else []
+        ),
         "- Only values seen in training are accepted for categorical fields; the API refuses "
         "others rather than guess.",
         "- The data is a snapshot: retrain and compare before trusting it on new data.",

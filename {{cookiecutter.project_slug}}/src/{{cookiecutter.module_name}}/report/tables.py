@@ -12,9 +12,9 @@ from ..tasks import TASKS
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
-def fmt(value: float) -> str:
+def fmt(value: float | None) -> str:
     """Format a metric the one way the card, the README and the tests expect."""
-    return f"{value:.4f}"
+    return "n/a" if value is None else f"{value:.4f}"
 
 
 def _row(cells: list[str]) -> str:
@@ -31,10 +31,7 @@ def metrics_table(summary: Summary) -> str:
         cells = [fmt(scores.test[m]) for m in spec.metrics]
         interval = f"{fmt(scores.interval.low)} to {fmt(scores.interval.high)}"
         rows.append(_row([label, *cells, interval]))
-    floor = summary.floor
-    rows.append(
-        _row([spec.floor_name, *(fmt(floor[m]) if m in floor else "" for m in spec.metrics), ""])
-    )
+    rows.append(_row([spec.floor_name, *(fmt(summary.floor[m]) for m in spec.metrics), ""]))
     return "\n".join(rows)
 
 

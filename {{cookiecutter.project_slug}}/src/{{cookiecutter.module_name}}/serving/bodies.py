@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, ValidationError, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    ValidationError,
+    create_model,
+)
 from pydantic.json_schema import JsonSchemaMode
 
 from ..schema import FeatureSchema
@@ -31,6 +39,8 @@ def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
     Numbers may stray RANGE_MARGIN training spans beyond the training range, no further:
     beyond that a prediction is extrapolation, and 32-bit arithmetic can overflow.
     Field names are positional and the column names are aliases, so any column name works.
+    The columns that the data step left out are accepted, whatever they hold, and ignored;
+    a column never seen is refused, naming it.
     """
     if schema is None:  # nothing exported yet: accept anything, the routes answer 503
         return create_model("Record", __config__=ConfigDict(extra="allow"))
@@ -50,10 +60,22 @@ def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
             # A boolean column: JSON true/false, which the model sees as "True"/"False".
             annotation, field = bool | None, Field(alias=feature.name, description="true or false")
         else:
-            annotation = Literal[tuple(feature.categories)] | None if feature.categories else None
+            seen = Literal[tuple(feature.categories)] if feature.categories else None
+            # Codes read as JSON numbers too: 8 and 8.0 are the category "8".
+            annotation = Annotated[seen, BeforeValidator(_code)] | None
             field = Field(alias=feature.name, description="one of the categories seen in training")
         fields[f"field_{i}"] = (annotation, field)
+    for i, (name, why) in enumerate(schema.ignored.items()):
+        # A column of the table that the model leaves out: a record may carry it as it is.
+        fields[f"ignored_{i}"] = (Any, Field(None, alias=name, description=f"ignored: {why}"))
     return create_model("Record", __config__=ConfigDict(extra="forbid", title="Record"), **fields)
+
+
+def _code(value: object) -> object:
+    """Read a JSON number sent for a category as the category's text: 8 and 8.0 are "8"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return value
 
 
 def batch_model(record: type[BaseModel], max_records: int) -> type[BaseModel]:
@@ -77,7 +99,8 @@ class Bodies:
     def of(cls, schema: FeatureSchema | None, max_batch: int) -> Bodies:
         """Build the bodies for `schema` (None: nothing exported yet; any body, then a 503)."""
         record = record_model(schema)
-        return cls(record, batch_model(record, max_batch), list(record.model_fields))
+        fields = [name for name in record.model_fields if name.startswith("field_")]
+        return cls(record, batch_model(record, max_batch), fields)
 
 
 async def _validated(request: Request, body: type[BaseModel]) -> Any:

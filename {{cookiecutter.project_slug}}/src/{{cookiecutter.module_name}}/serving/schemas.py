@@ -116,6 +116,6 @@ class ModelDetails(ModelRef):
     run_id: str
     quantized: bool
     sha256: str
-    metrics: dict[str, float]
+    metrics: dict[str, float | None]
     trained_at: datetime
     feature_schema: FeatureSchema

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from ..config import Settings
+from ..data import DataError
 from ..data.sources import load_source
 from ..data.splits import split, write_splits
 from ..data.validation import task_of, validate
@@ -18,10 +19,16 @@ log = logging.getLogger(__name__)
 def prepare(settings: Settings) -> FeatureSchema:
     """Run the data step: ingest, validate, split, infer the schema and write everything."""
     cfg, out_dir = settings.data, settings.paths.processed
-    df = validate(load_source(cfg.source, cfg.synthetic), cfg, settings.task)
+    df, dropped, rare = validate(load_source(cfg.source, cfg.synthetic), cfg, settings.task)
     task = task_of(df, cfg.target)
     splits = split(df, cfg, settings.seed, TASKS[task])
-    schema = infer_schema(splits["train"], cfg.target, task)
+    schema = infer_schema(splits["train"], cfg.target, task, ignored=dropped, rare=rare)
+    try:  # what later stages will ask of this table, before any model trains
+        schema.check_slices(settings.evaluation.slices)
+        schema.spec.resolve_main(settings.evaluation.main_metric)
+        schema.spec.resolve_champion(settings.mlflow.champion_metric)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
     splits = {
         name: feature_frame(schema, frame).assign(**{cfg.target: frame[cfg.target].to_numpy()})
         for name, frame in splits.items()

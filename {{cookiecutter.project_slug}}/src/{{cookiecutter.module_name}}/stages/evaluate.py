@@ -11,6 +11,7 @@ from sklearn.pipeline import Pipeline
 
 from ..config import Settings
 from ..data.splits import load_splits
+from ..evaluation.caveats import caveats
 from ..evaluation.metrics import floor_scores
 from ..evaluation.scorecard import score_model
 from ..evaluation.summary import ModelScores, ServingChecks, Summary
@@ -18,11 +19,11 @@ from ..export.int8 import compare_int8
 from ..export.parity import parity_gap
 from ..features import feature_frame, targets
 from ..files import write_atomic
-from ..records import CANDIDATES, CHAMPION, StageError, load_candidate
+from ..records import CANDIDATES, CHAMPION, Candidate, StageError, load_candidate
 from ..report.card import CardFacts, RunFacts, model_card
 from ..report.tables import START, results_table, update_readme
 from ..schema import FeatureSchema
-from ..tasks import MetricError
+from ..tasks import Score
 from ..tracking import git_commit, log_evaluation
 from ..training.saved import load_pipeline
 
@@ -52,6 +53,7 @@ def card_facts(
     splits: dict[str, pd.DataFrame],
     schema: FeatureSchema,
     champion_metric: str,
+    champion: Candidate,
     runs: dict[str, RunFacts],
 ) -> CardFacts:
     """Gather what the model card says beyond the scores: the data, the settings, the runs."""
@@ -60,6 +62,7 @@ def card_facts(
     return CardFacts(
         registered_model=settings.mlflow.registered_model,
         champion_metric=champion_metric,
+        selection=champion.selection,
         source=settings.data.source,
         rows={split: len(frame) for split, frame in splits.items()},
         class_balance={label: int(counts[label]) for label in schema.classes},
@@ -76,37 +79,31 @@ def evaluate_candidates(settings: Settings) -> Summary:
     """Score both candidates on the test split; write metrics, figures, card and README."""
     splits, schema = load_splits(settings.paths.processed)
     cfg, paths, spec = settings.evaluation, settings.paths, schema.spec
-    unknown = [column for column in cfg.slices if column not in schema.categorical]
-    if unknown:
-        raise StageError(
-            f"evaluation.slices: {unknown[0]!r} is not a categorical feature; "
-            f"choose from {schema.categorical}"
-        )
-    try:
+    try:  # the data stage checked these; params.yaml may have changed since
+        schema.check_slices(cfg.slices)
         metric = spec.resolve_main(cfg.main_metric)
         champion_metric = spec.resolve_champion(settings.mlflow.champion_metric)
-    except MetricError as exc:
+    except ValueError as exc:
         raise StageError(str(exc)) from None
     test = splits["test"]
     X, y = feature_frame(schema, test), targets(test, schema)
     champion = load_candidate(paths.models, CHAMPION)
-    train_y = targets(splits["train"], schema)
-    floor = spec.floor_summary(floor_scores(spec, train_y, y, schema.classes))
-    # As MLflow metrics: test_majority_rate, or test_mean_predictor_rmse and the others.
-    flat = pd.json_normalize(floor, sep="_").iloc[0]
-    logged_floor = {f"test_{key}": float(value) for key, value in flat.items()}
+    floor = floor_scores(spec, targets(splits["train"], schema), y, schema.classes)
+    logged_floor = {f"test_floor_{key}": value for key, value in floor.items()}
     pipelines: dict[str, Pipeline] = {
         name: load_pipeline(paths.models, name) for name in CANDIDATES
     }
     models: dict[str, ModelScores] = {}
     runs: dict[str, RunFacts] = {}
+    validation: dict[str, dict[str, Score]] = {}
     for name, model in pipelines.items():
         candidate = load_candidate(paths.models, name)
+        validation[name] = candidate.metrics
         scores, figures = score_model(
             name, model, X, y, schema, metric, cfg, settings.seed, paths.reports / "figures"
         )
         models[name] = scores
-        metrics = {f"test_{key}": value for key, value in scores.test.items()}
+        metrics: dict[str, Score] = {f"test_{k}": value for k, value in scores.test.items()}
         interval = scores.interval
         metrics |= {"test_interval_low": interval.low, "test_interval_high": interval.high}
         params = log_evaluation(candidate.run_id, metrics | logged_floor, figures, settings.mlflow)
@@ -115,6 +112,8 @@ def evaluate_candidates(settings: Settings) -> Summary:
             version=candidate.version,
             train_rows=candidate.train_rows,
             params=params,
+            score=candidate.metrics.get(champion_metric),
+            spread=candidate.spread.get(champion_metric),
         )
     summary = Summary(
         task=schema.task,
@@ -122,11 +121,13 @@ def evaluate_candidates(settings: Settings) -> Summary:
         main_metric=metric,
         test_rows=len(test),
         models=models,
+        floor=floor,
         serving=serving_checks(paths.onnx, pipelines, schema, X, y),
-        **floor,
     )
+    facts = card_facts(settings, splits, schema, champion_metric, champion, runs)
+    warnings = caveats(summary, schema, facts.rows, facts.class_balance, validation)
+    summary = summary.model_copy(update={"warnings": warnings})
     summary.write(paths.reports / "metrics.json")
-    facts = card_facts(settings, splits, schema, champion_metric, runs)
     write_atomic(paths.reports / "model_card.md", model_card(summary, schema, facts))
     if not update_readme(paths.readme, results_table(summary)):
         log.warning("%s has no %s marker: results table not written", paths.readme, START)

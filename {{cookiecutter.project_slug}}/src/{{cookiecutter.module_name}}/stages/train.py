@@ -12,13 +12,12 @@ import pandas as pd
 
 from ..config import Settings
 from ..data.splits import load_splits
-from ..evaluation.metrics import model_scores
 from ..features import feature_frame, targets
 from ..files import write_atomic
 from ..records import Candidate, CandidateName, save_candidate
-from ..tasks import VALIDATION, Target
+from ..selection import select
+from ..tasks import Target
 from ..tracking import SCHEMA_ARTIFACT, configure, log_model, log_provenance
-from ..training.candidates import fit_candidate
 from ..training.distributed import is_main
 from ..training.estimators import SKOPS_TRUSTED_TYPES
 from ..training.saved import save_pipeline
@@ -41,20 +40,25 @@ def train_candidate(
     splits, schema = load_splits(settings.paths.processed)
     X = {split: feature_frame(schema, frame) for split, frame in splits.items()}
     y: dict[str, Target] = {split: targets(frame, schema) for split, frame in splits.items()}
-    if not is_main():
-        fit_candidate(name, settings, X, y, schema, progress=False)
+    if not is_main():  # the same fits, for DDP's collectives; rank 0 records them
+        select(name, settings, X, y, schema, progress=False)
         return None
     configure(settings.mlflow)
     with mlflow.start_run(run_name=name) as run:
         log_provenance(splits, schema.target, settings.paths.processed)
-        fitted = fit_candidate(name, settings, X, y, schema, progress, on_epoch=_log_epoch)
+        selected = select(name, settings, X, y, schema, progress, on_epoch=_log_epoch)
+        fitted, metrics = selected.fitted, selected.scores
         if fitted.best_epoch is not None:
             mlflow.log_metric("best_epoch", fitted.best_epoch)
             history = pd.DataFrame(fitted.history).to_csv(index=False)
             write_atomic(settings.paths.reports / "mlp_history.csv", history)
-        metrics = model_scores(fitted.pipeline, X["val"], y["val"], schema.spec, VALIDATION)
-        mlflow.log_params({"seed": settings.seed, "task": schema.task, **fitted.params})
-        mlflow.log_metrics(metrics)
+        params = {"seed": settings.seed, "task": schema.task, "selection": selected.method}
+        mlflow.log_params(params | fitted.params)
+        spread = {f"{metric}_std": value for metric, value in selected.spread.items()}
+        defined = {
+            metric: value for metric, value in (metrics | spread).items() if value is not None
+        }
+        mlflow.log_metrics(defined)
         mlflow.log_dict(schema.model_dump(), SCHEMA_ARTIFACT)
         example = X["train"].head(5)
         info = log_model(
@@ -66,7 +70,17 @@ def train_candidate(
         )
     version = str(info.registered_model_version)
     train_rows = fitted.params["train_rows"]
-    candidate = Candidate(name, schema.task, version, run.info.run_id, metrics, train_rows)
+    candidate = Candidate(
+        name,
+        schema.task,
+        version,
+        run.info.run_id,
+        metrics,
+        train_rows,
+        selected.method,
+        selected.rows,
+        selected.spread,
+    )
     save_pipeline(settings.paths.models, name, fitted.pipeline)
     save_candidate(settings.paths.models, candidate)
     log.info("%s registered as version %s", name, candidate.version)

@@ -16,8 +16,8 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ..config import TorchSettings
 from ..models.mlp import MLP
+from ..sections import TorchSettings
 from ..tasks import Task
 from .distributed import device_for
 from .loop import Loss, fit, pick_device

@@ -1,10 +1,10 @@
-"""Fit a candidate on the training split: the baseline (on a sample), or the early-stopped MLP."""
+"""Fit a candidate on some rows: the baseline (on a sample), or the MLP, stopped early."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
@@ -13,6 +13,7 @@ from sklearn.pipeline import Pipeline
 from ..config import Settings
 from ..features import build_preprocessor
 from ..models.baseline import build_baseline
+from ..records import CandidateName
 from ..schema import FeatureSchema
 from ..tasks import Target
 from .distributed import world_size
@@ -33,32 +34,46 @@ class Fitted:
 
 
 def fit_candidate(
-    name: Literal["baseline", "mlp"],
+    name: CandidateName,
     settings: Settings,
-    X: dict[str, pd.DataFrame],
-    y: dict[str, Target],
+    X: pd.DataFrame,
+    y: Target,
     schema: FeatureSchema,
     progress: bool = True,
     on_epoch: OnEpoch | None = None,
+    checkpoint: bool = True,
 ) -> Fitted:
-    """Fit one candidate on the training split; the MLP stops early on the validation split."""
+    """Fit one candidate on the rows (X, y), and nothing else.
+
+    The MLP stops early on a share of those rows (`selection.stop_share`), held out from
+    its fit, so that the rows that choose the champion stay unseen. With `checkpoint`, its
+    best epoch is saved to models/mlp.pt.
+    """
     if name == "baseline":
         cfg = settings.baseline
-        X_fit, y_fit = sample(X["train"], y["train"], cfg.max_rows, settings.seed, schema)
+        X_fit, y_fit = sample(X, y, cfg.max_rows, settings.seed, schema)
         baseline = build_baseline(schema, cfg, settings.seed).fit(X_fit, y_fit)
         return Fitted(baseline, {**cfg.model_dump(), "train_rows": len(X_fit)})
-    preprocess = build_preprocessor(schema).fit(X["train"])
-    mlp = build_mlp(schema, settings.torch, settings.seed, settings.paths.models / "mlp.pt")
+    X_fit, X_stop, y_fit, y_stop = train_test_split(
+        X,
+        y,
+        test_size=settings.selection.stop_share,
+        stratify=y if schema.spec.stratified else None,
+        random_state=settings.seed,
+    )
+    preprocess = build_preprocessor(schema).fit(X_fit)
+    path = settings.paths.models / "mlp.pt" if checkpoint else None
+    mlp = build_mlp(schema, settings.torch, settings.seed, path)
     mlp.set_params(progress=progress)
     mlp.fit(
-        preprocess.transform(X["train"]),
-        y["train"],
-        preprocess.transform(X["val"]),
-        y["val"],
+        preprocess.transform(X_fit),
+        y_fit,
+        preprocess.transform(X_stop),
+        y_stop,
         on_epoch=on_epoch,
     )
     params = {**settings.torch.model_dump(), "best_epoch": mlp.best_epoch_}
-    params |= {"train_rows": len(X["train"]), "processes": world_size()}
+    params |= {"train_rows": len(X_fit), "stop_rows": len(X_stop), "processes": world_size()}
     pipeline = Pipeline([("preprocess", preprocess), ("model", mlp)])
     return Fitted(pipeline, params, mlp.history_, mlp.best_epoch_)
 

@@ -15,9 +15,9 @@ import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
 from torch import nn
 
-from ..config import TorchSettings
 from ..models.mlp import MLP
 from ..schema import FeatureSchema
+from ..sections import TorchSettings
 from ..tasks import Task
 from .base_estimator import MLPEstimator
 from .loop import Loss
