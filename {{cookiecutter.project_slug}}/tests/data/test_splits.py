@@ -3,13 +3,8 @@
 import pytest
 
 from {{ cookiecutter.module_name }}.data.splits import split
-from {{ cookiecutter.module_name }}.data.validation import task_of, validate
+from {{ cookiecutter.module_name }}.data.validation import task_of
 from {{ cookiecutter.module_name }}.tasks import TASKS
-
-
-@pytest.fixture
-def table(raw, base_settings):
-    return validate(raw, base_settings.data, base_settings.task).table
 
 
 def test_split_is_disjoint_and_sized(table, base_settings):
@@ -30,7 +25,8 @@ def test_classes_keep_their_shares_in_every_split(table, base_settings):
     overall = table[target].value_counts(normalize=True)
     for part in parts.values():
         share = part[target].value_counts(normalize=True)
-        assert (share - overall).abs().max() < 0.05
+        # Whole rows: a class can be off by a row or two in each split, no more.
+        assert (share - overall).abs().max() < max(0.05, 2 / len(part))
 
 
 def test_split_is_reproducible(table, base_settings):

@@ -12,11 +12,6 @@ from {{ cookiecutter.module_name }}.data.validation import decide_task, validate
 from {{ cookiecutter.module_name }}.sections import DataSettings
 
 
-@pytest.fixture
-def table(raw, base_settings):
-    return validate(raw, base_settings.data, base_settings.task).table
-
-
 def test_validate_keeps_every_row_with_a_target(raw, table, base_settings):
     target = base_settings.data.target
     assert len(table) == raw[target].notna().sum()

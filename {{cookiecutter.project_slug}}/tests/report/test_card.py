@@ -1,25 +1,9 @@
 """The model card: the metrics, slices and runs of this training, and real figures."""
 
-import json
-import re
-
 from {{ cookiecutter.module_name }}.report.tables import fmt
 from {{ cookiecutter.module_name }}.tasks import TASKS
 
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def metrics(trained):
-    return json.loads((trained.settings.paths.reports / "metrics.json").read_text())
-
-
-def table_rows(text):
-    """The model rows of the first Markdown table in `text`, as lists of cells."""
-    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
-    return {
-        re.sub(r"[*]|\s*\(champion\)", "", cells[0]): cells[1:]
-        for cells in ([c.strip() for c in row.strip("|").split("|")] for row in rows[1:])
-    }
 
 
 def test_every_figure_is_a_real_png(trained):
@@ -31,9 +15,8 @@ def test_every_figure_is_a_real_png(trained):
         assert len(data) > 5_000, figure
 
 
-def test_model_card_holds_the_metrics_slices_and_runs(trained):
+def test_model_card_holds_the_metrics_slices_and_runs(trained, summary, table_rows):
     card = (trained.settings.paths.reports / "model_card.md").read_text()
-    summary = metrics(trained)
     rows = table_rows(card[card.index("## Metrics") :])
     columns = TASKS[summary["task"]].metrics
     for name, scores in summary["models"].items():

@@ -1,29 +1,14 @@
 """The README's results table: exactly the metrics, the floor, links that exist."""
 
-import json
 import re
 
 from {{ cookiecutter.module_name }}.report.tables import END, START, fmt, update_readme
 from {{ cookiecutter.module_name }}.tasks import TASKS
 
 
-def metrics(trained):
-    return json.loads((trained.settings.paths.reports / "metrics.json").read_text())
-
-
-def table_rows(text):
-    """The model rows of the first Markdown table in `text`, as lists of cells."""
-    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
-    return {
-        re.sub(r"[*]|\s*\(champion\)", "", cells[0]): cells[1:]
-        for cells in ([c.strip() for c in row.strip("|").split("|")] for row in rows[1:])
-    }
-
-
-def test_readme_table_shows_exactly_the_metrics(trained):
+def test_readme_table_shows_exactly_the_metrics(trained, summary, table_rows):
     readme = trained.settings.paths.readme.read_text()
     section = readme[readme.index(START) : readme.index(END)]
-    summary = metrics(trained)
     rows = table_rows(section)
     columns = TASKS[summary["task"]].metrics
     for name, scores in summary["models"].items():

@@ -30,16 +30,16 @@ def _beats_floor(summary: Summary) -> str | None:
     )
 
 
-def _small(rows: dict[str, int]) -> list[str]:
+def _small(rows: dict[str, int], fitted: int) -> list[str]:
     found = [
         f"The {name} split has {rows[split]} rows (fewer than {MIN_SPLIT_ROWS}): its scores, "
         "and what was chosen on them, are noisy."
         for split, name in (("val", "validation"), ("test", "test"))
         if rows[split] < MIN_SPLIT_ROWS
     ]
-    if rows["train"] < MIN_TRAIN_ROWS:
+    if fitted < MIN_TRAIN_ROWS:
         found.append(
-            f"The models trained on {rows['train']} rows (fewer than {MIN_TRAIN_ROWS}): "
+            f"The champion fitted on {fitted} rows (fewer than {MIN_TRAIN_ROWS}): "
             "expect them to do worse on new rows than these scores say."
         )
     return found
@@ -90,15 +90,16 @@ def caveats(
     summary: Summary,
     schema: FeatureSchema,
     rows: dict[str, int],
+    fitted: int,
     class_balance: dict[str, int],
     validation: dict[str, dict[str, float | None]],
 ) -> list[str]:
     """Return the warnings for these results, most important first.
 
-    `rows` are the rows per split, `class_balance` the training rows per class (empty for
-    values), `validation` each candidate's validation scores.
+    `rows` are the rows per split, `fitted` the rows the champion fitted on, `class_balance`
+    the training rows per class (empty for values), `validation` each candidate's scores.
     """
     floor = _beats_floor(summary)
     found = [floor] if floor else []
-    found += _small(rows) + _rarest(class_balance) + _left_out(schema)
+    found += _small(rows, fitted) + _rarest(class_balance) + _left_out(schema)
     return found + _undefined(summary, validation)

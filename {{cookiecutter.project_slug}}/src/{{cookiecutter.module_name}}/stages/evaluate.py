@@ -125,7 +125,9 @@ def evaluate_candidates(settings: Settings) -> Summary:
         serving=serving_checks(paths.onnx, pipelines, schema, X, y),
     )
     facts = card_facts(settings, splits, schema, champion_metric, champion, runs)
-    warnings = caveats(summary, schema, facts.rows, facts.class_balance, validation)
+    warnings = caveats(
+        summary, schema, facts.rows, champion.train_rows, facts.class_balance, validation
+    )
     summary = summary.model_copy(update={"warnings": warnings})
     summary.write(paths.reports / "metrics.json")
     write_atomic(paths.reports / "model_card.md", model_card(summary, schema, facts))
