@@ -7,7 +7,12 @@ import pytest
 from {{ cookiecutter.module_name }}.data.sources import load_source
 from {{ cookiecutter.module_name }}.data.splits import split
 from {{ cookiecutter.module_name }}.data.validation import decide_task, validate
-from {{ cookiecutter.module_name }}.features import build_preprocessor, feature_frame, infer_schema
+from {{ cookiecutter.module_name }}.features import (
+    RawColumns,
+    build_preprocessor,
+    feature_frame,
+    infer_schema,
+)
 from {{ cookiecutter.module_name }}.schema import FeatureSchema
 from {{ cookiecutter.module_name }}.sections import SyntheticSettings
 from {{ cookiecutter.module_name }}.tasks import TASKS
@@ -95,3 +100,19 @@ def test_integer_codes_are_listed_in_numeric_order():
     train = pd.DataFrame({"code": ["10", "2", "1", None, "2"], "size": [1.0, 2, 3, 4, 5]})
     schema = infer_schema(train.assign(label=list("abaab")), "label")
     assert schema.features[0].categories == ["1", "2", "10"]
+
+
+def test_raw_columns_type_a_raw_table_as_the_pipeline_was_fitted():
+    step = RawColumns(numeric=["size"], categorical=["code"])
+    raw = pd.DataFrame({"code": [8, 8.0, None], "size": [1, 2, 3], "extra": ["a", "b", "c"]})
+    typed = step.fit(raw).transform(raw)
+    assert list(typed.columns) == ["size", "code"]  # training order; other columns ignored
+    assert typed["size"].dtype == "float64"
+    assert typed["code"].tolist()[:2] == ["8", "8"]  # codes as numbers mean their text
+    assert pd.isna(typed["code"].iloc[2])
+    absent = step.transform(raw.drop(columns="size"))
+    assert absent["size"].isna().all()  # an absent column is missing, for the imputer
+
+
+def test_the_feature_frame_keeps_the_schemas_column_order(schema, train):
+    assert list(feature_frame(schema, train).columns) == schema.names

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.module_name }} import selection
-from {{ cookiecutter.module_name }}.evaluation.metrics import model_scores
+from {{ cookiecutter.module_name }}.evaluation.metrics import model_output
 from {{ cookiecutter.module_name }}.training.candidates import fit_candidate
 
 
@@ -24,10 +24,10 @@ def spy(monkeypatch):
 
     def score_spy(model, X, *args, **kwargs):
         seen["scored"].append(set(X.index))
-        return model_scores(model, X, *args, **kwargs)
+        return model_output(model, X, *args, **kwargs)
 
     monkeypatch.setattr(f"{selection.__name__}.fit_candidate", fit_spy)
-    monkeypatch.setattr(f"{selection.__name__}.model_scores", score_spy)
+    monkeypatch.setattr(f"{selection.__name__}.model_output", score_spy)
     return seen
 
 

@@ -21,6 +21,7 @@ from .schema import FeatureSchema
 
 MODEL_FILE = "model.onnx"
 MANIFEST_FILE = "manifest.json"
+DECISION = "class_index"  # a classifier graph's output: the class answered, by column index
 
 
 class BundleError(RuntimeError):
@@ -43,6 +44,7 @@ class Manifest(BaseModel):
     metrics: dict[str, float | None]  # validation scores; None: undefined
     feature_schema: FeatureSchema
     quantized: bool
+    threshold: float | None = None  # binary targets: P(positive) from which it is answered
     sha256: str
     # Test rows for the demo page's "random example" (`serving.examples`); None is missing.
     examples: list[dict[str, float | str | bool | None]] = []
@@ -69,14 +71,14 @@ class OnnxModel:
         # One graph input per feature, in schema order; the converter may have renamed them
         # (a column named "body mass" becomes the input "body_mass").
         self._inputs = [node.name for node in self.session.get_inputs()]
+        self._decides = DECISION in {node.name for node in self.session.get_outputs()}
         if len(self._inputs) != len(schema.features):
             raise ValueError(
                 f"the graph takes {len(self._inputs)} inputs, the schema has "
                 f"{len(schema.features)} features"
             )
 
-    def predict(self, rows: Sequence[Row]) -> npt.NDArray[np.float32]:
-        """Class probabilities (one row per input row), or one value per row; None is missing."""
+    def _feeds(self, rows: Sequence[Row]) -> dict[str, npt.NDArray[np.generic]]:
         feeds: dict[str, npt.NDArray[np.generic]] = {}
         for i, (name, numeric) in enumerate(zip(self._inputs, self._numeric, strict=True)):
             column = [row[i] for row in rows]
@@ -90,8 +92,22 @@ class OnnxModel:
                 feeds[name] = np.asarray(
                     ["" if v is None else str(v) for v in column], dtype=object
                 ).reshape(-1, 1)
+        return feeds
+
+    def predict(self, rows: Sequence[Row]) -> npt.NDArray[np.float32]:
+        """Class probabilities (one row per input row), or one value per row; None is missing."""
+        feeds = self._feeds(rows)
         [output] = self.session.run([self._output], feeds)
         return self.schema.spec.from_graph(output)
+
+    def decide(
+        self, rows: Sequence[Row]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64] | None]:
+        """`predict`'s output and, for classes, the graph's decision: a class index per row."""
+        if not self._decides:
+            return self.predict(rows), None
+        output, chosen = self.session.run([self._output, DECISION], self._feeds(rows))
+        return self.schema.spec.from_graph(output), chosen
 
 
 def write_bundle(directory: Path, model: bytes, manifest: Manifest) -> None:

@@ -12,6 +12,7 @@ from .sections import (
     BaselineSettings,
     DataSettings,
     EvaluationSettings,
+    ImbalanceSettings,
     MlflowSettings,
     Paths,
     Section,
@@ -38,6 +39,7 @@ class Settings(Section):
     baseline: BaselineSettings = BaselineSettings()
     torch: TorchSettings = TorchSettings()
     selection: SelectionSettings = SelectionSettings()
+    imbalance: ImbalanceSettings = ImbalanceSettings()
     mlflow: MlflowSettings
     evaluation: EvaluationSettings = EvaluationSettings()
     serving: ServingSettings = ServingSettings()

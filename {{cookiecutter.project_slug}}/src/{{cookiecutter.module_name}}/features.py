@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
@@ -25,16 +26,52 @@ def feature_frame(
     schema: FeatureSchema, data: pd.DataFrame | Sequence[Mapping[str, object]]
 ) -> pd.DataFrame:
     """Return the features in training order with the dtypes the pipeline was fitted on."""
-    df = pd.DataFrame(data)
-    out = pd.DataFrame(index=df.index)
-    for name in schema.numeric:
-        out[name] = pd.to_numeric(df[name]).astype("float64")
-    for name in schema.categorical:
-        # Text as Python str with NaN for missing, whatever pandas version or source.
-        out[name] = df[name].astype(object).where(df[name].notna(), np.nan)
-        out[name] = out[name].map(str, na_action="ignore")
-    ordered: pd.DataFrame = out[schema.names]
+    typed = typed_columns(pd.DataFrame(data), schema.numeric, schema.categorical)
+    ordered: pd.DataFrame = typed[schema.names]
     return ordered
+
+
+def typed_columns(
+    df: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str]
+) -> pd.DataFrame:
+    """Numbers as float64; categories as text (codes 8 and 8.0 both "8"), NaN where missing.
+
+    Text that isn't a number is missing in a numeric column, as the data step reads it.
+    """
+    out = pd.DataFrame(index=df.index)
+    for name in numeric:
+        out[name] = pd.to_numeric(df[name], errors="coerce").astype("float64")
+    for name in categorical:
+        values = df[name].astype(object).where(df[name].notna(), np.nan)
+        out[name] = values.map(_category, na_action="ignore")
+    ordered: pd.DataFrame = out[[*numeric, *categorical]]
+    return ordered
+
+
+def _category(value: object) -> str:
+    whole = isinstance(value, float | np.floating) and float(value).is_integer()
+    return str(int(value)) if whole else str(value)  # type: ignore[call-overload]
+
+
+class RawColumns(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """The logged model's first step: a raw table's columns typed as the pipeline was fitted.
+
+    So that MLflow's model takes the user's rows as they are: integer years, codes as
+    numbers; other columns are ignored, absent ones are missing.
+    """
+
+    def __init__(self, numeric: Sequence[str] = (), categorical: Sequence[str] = ()) -> None:
+        self.numeric = numeric
+        self.categorical = categorical
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> RawColumns:
+        """Nothing to learn."""
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Select and type the feature columns."""
+        names = [*self.numeric, *self.categorical]
+        return typed_columns(pd.DataFrame(X).reindex(columns=names), self.numeric, self.categorical)
 
 
 def targets(frame: pd.DataFrame, schema: FeatureSchema) -> Target:

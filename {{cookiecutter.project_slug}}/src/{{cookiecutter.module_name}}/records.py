@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .files import write_atomic
 from .tasks import Task
@@ -37,6 +37,17 @@ class Candidate:
     selection: str = "the validation split"  # how the scores were made, in words
     selection_rows: int = 0  # the rows they come from
     spread: dict[str, float | None] = field(default_factory=dict)  # std over folds, if any
+    threshold: float | None = None  # binary targets: the cut on P(positive); None: argmax
+    floor: float | None = None  # the main metric's floor on the selection rows
+
+
+@dataclass
+class Champion(Candidate):
+    """The promotion's winner, and whether @champion moved to it (`mlflow.floor_margin`)."""
+
+    promoted: bool = True
+    served: str = ""  # the version that @champion names now: the winner's, or the previous
+    reason: str = ""  # why it was not promoted, as a sentence for the card
 
 
 def save_candidate(models: Path, candidate: Candidate, as_name: str | None = None) -> None:
@@ -46,8 +57,17 @@ def save_candidate(models: Path, candidate: Candidate, as_name: str | None = Non
 
 
 def load_candidate(models: Path, name: str) -> Candidate:
-    """Read a record that the training stage (or, for the champion, the promotion) wrote."""
-    path = models / f"{name}.json"
+    """Read a record that the training stage wrote."""
+    return Candidate(**_read(models / f"{name}.json"))
+
+
+def load_champion(models: Path) -> Champion:
+    """Read the record that the promotion stage wrote."""
+    return Champion(**_read(models / f"{CHAMPION}.json"))
+
+
+def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise StageError(f"{path} not found: run `make train` first")
-    return Candidate(**json.loads(path.read_text(encoding="utf-8")))
+    found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return found

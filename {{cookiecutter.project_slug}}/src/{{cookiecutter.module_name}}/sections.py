@@ -135,6 +135,16 @@ class SelectionSettings(Section):
     stop_share: float = Field(0.15, gt=0, lt=0.5)  # of the MLP's rows, held out to stop it
 
 
+class ImbalanceSettings(Section):
+    """Classes of unequal size (classification only): loss weights and the decision rule."""
+
+    # balanced: each class weighs rows / (classes x its rows) in both candidates' loss.
+    class_weight: Literal["balanced"] | None = None
+    # Binary targets. tuned: the cut on the positive class's probability that maximizes the
+    # main metric on held-out rows; argmax: the likelier class; a number in (0, 1): that cut.
+    threshold: Literal["tuned", "argmax"] | Annotated[float, Field(gt=0, lt=1)] = "tuned"
+
+
 class MlflowSettings(Section):
     """Tracking store, experiment and registry names, and how the champion is chosen."""
 
@@ -144,6 +154,9 @@ class MlflowSettings(Section):
     # Validation metrics only: the test split is kept for the final report. Whether higher
     # or lower is better follows from the metric; auto: val_log_loss, or val_rmse.
     champion_metric: Annotated[str, _one_of(VALIDATION + m for m in METRIC_NAMES)] = "auto"
+    # @champion moves only to a winner whose main metric beats its floor by more than this
+    # (in the metric's units, on the selection rows); else the previous champion stays.
+    floor_margin: NonNegativeFloat = 0.0
 
 
 class EvaluationSettings(Section):

@@ -50,7 +50,7 @@ class _Task:
     floor_words: str  # ... and what it means, in the README
     figures: tuple[str, ...]  # reports/figures/<kind>_<model>.png, drawn for each model
     linked_figures: tuple[str, ...]  # the README links these
-    importance_scoring: str  # scikit-learn's scorer for permutation importance
+    importance_metric: str  # the metric that permutation importance watches
     importance_measure: str  # ... and how the figure and the card say it
     int8_metric: str  # the score INT8 is compared on
     output: str  # the name of the ONNX graph's output that holds the answer
@@ -161,7 +161,7 @@ CLASSIFICATION = Classification(
     "class, a model that knows nothing of the features",
     figures=("confusion", "roc", "pr", "calibration"),
     linked_figures=("confusion", "roc", "calibration", "importance"),
-    importance_scoring="balanced_accuracy",
+    importance_metric="balanced_accuracy",
     importance_measure="drop in balanced accuracy",
     int8_metric="accuracy",
     output="probabilities",
@@ -181,7 +181,7 @@ REGRESSION = Regression(
     "that knows nothing of the features",
     figures=("predicted", "residuals"),
     linked_figures=("predicted", "residuals", "importance"),
-    importance_scoring="neg_root_mean_squared_error",  # negated: a rise in RMSE is a drop
+    importance_metric="rmse",
     importance_measure="rise in RMSE",
     int8_metric="rmse",
     output="prediction",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 import warnings
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -11,13 +12,18 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 from mlflow.data.pandas_dataset import from_pandas
-from mlflow.models import infer_signature
+from mlflow.entities.model_registry import ModelVersion
+from mlflow.exceptions import MlflowException
+from mlflow.models import ModelSignature, infer_signature
 from mlflow.models.model import ModelInfo
+from mlflow.types import ColSpec, Schema, TensorSpec
 from sklearn.pipeline import Pipeline
 
+from .features import RawColumns
+from .files import replace_folder
 from .records import CHAMPION
+from .schema import FeatureSchema
 from .sections import MlflowSettings
-from .tasks import TaskSpec, greater_is_better
 
 SERVING_TAG = "serving_sha256"  # model version tag: checksum of the exported serving graph
 SCHEMA_ARTIFACT = "feature_schema.json"
@@ -59,24 +65,32 @@ def log_provenance(splits: dict[str, pd.DataFrame], target: str, processed: Path
 def log_model(
     pipeline: Pipeline,
     registered_model: str,
-    example: pd.DataFrame,
-    spec: TaskSpec,
+    raw_example: pd.DataFrame,
+    schema: FeatureSchema,
     trusted_types: list[str],
 ) -> ModelInfo:
     """Log a fitted pipeline in the active run (skops format) and register a new version.
 
-    `trusted_types` are the types of ours that skops may load from the saved pipeline.
-
-    Served by `mlflow models serve`, a classifier answers probabilities, a regressor values.
+    The logged model starts with `RawColumns`, and its signature and input example are the
+    raw table's: `mlflow.pyfunc.load_model(...).predict(df)` takes the user's rows as they
+    are. Every column is optional, as missing values are. `trusted_types` are the types of
+    ours that skops may load. Served by `mlflow models serve`, a classifier answers
+    probabilities, a regressor values.
     """
-    predict = spec.predict_method
+    predict = schema.spec.predict_method
+    columns_step = RawColumns(schema.numeric, schema.categorical)
+    model = Pipeline([("columns", columns_step), *pipeline.steps])
+    inferred = infer_signature(raw_example, getattr(model, predict)(raw_example))
+    columns: list[ColSpec | TensorSpec] = [
+        ColSpec(c.type, c.name, required=False) for c in inferred.inputs.inputs
+    ]
     info: ModelInfo = mlflow.sklearn.log_model(
-        pipeline,
+        model,
         name="model",
-        signature=infer_signature(example, getattr(pipeline, predict)(example)),
-        input_example=example,
+        signature=ModelSignature(Schema(columns), inferred.outputs),
+        input_example=raw_example,
         registered_model_name=registered_model,
-        skops_trusted_types=trusted_types,
+        skops_trusted_types=[*trusted_types, f"{RawColumns.__module__}.RawColumns"],
         pyfunc_predict_fn=predict,
         pip_requirements=[f"{name}=={version(name)}" for name in RUNTIME_PACKAGES],
     )
@@ -92,12 +106,39 @@ def best_version(scores: dict[str, float | None], higher_wins: bool) -> str:
     return max(scores, key=lambda v: (scores[v] is not None, sign * (scores[v] or 0.0)))
 
 
-def promote(scores: dict[str, float | None], metric: str, cfg: MlflowSettings) -> str:
-    """Point the champion alias at the version with the best `metric` and return it."""
-    winner = best_version(scores, greater_is_better(metric))
+def servable_champion(cfg: MlflowSettings) -> ModelVersion | None:
+    """Return the version that @champion names now if its serving bundle was recorded."""
     client = mlflow.MlflowClient(cfg.tracking_uri)
-    client.set_registered_model_alias(cfg.registered_model, CHAMPION, winner)
-    return winner
+    try:
+        found = client.get_model_version_by_alias(cfg.registered_model, CHAMPION)
+    except MlflowException:  # no such model or alias yet
+        return None
+    return found if SERVING_TAG in found.tags else None
+
+
+def set_champion(
+    cfg: MlflowSettings, version: str, run_id: str, promoted: bool = True, reason: str = ""
+) -> None:
+    """Point @champion at `version` if `promoted`; tag its run either way, with the reason."""
+    client = mlflow.MlflowClient(cfg.tracking_uri)
+    client.set_tag(run_id, "promoted", str(promoted).lower())
+    if reason:
+        client.set_tag(run_id, "promotion_warning", reason)
+    if promoted:
+        client.set_registered_model_alias(cfg.registered_model, CHAMPION, version)
+
+
+def restore_serving(cfg: MlflowSettings, version: ModelVersion, bundle: Path) -> None:
+    """Put the serving bundle recorded for `version` back in `bundle`, as it was exported."""
+    with tempfile.TemporaryDirectory() as folder:
+        found = mlflow.artifacts.download_artifacts(
+            run_id=version.run_id,
+            artifact_path="serving",
+            dst_path=folder,
+            tracking_uri=cfg.tracking_uri,
+        )
+        files = {path.name: path.read_bytes() for path in Path(found).iterdir() if path.is_file()}
+    replace_folder(bundle, files)
 
 
 def log_evaluation(

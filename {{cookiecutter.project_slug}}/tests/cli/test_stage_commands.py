@@ -17,6 +17,7 @@ def test_data_command_writes_the_splits(tmp_path, base_settings):
     result = runner.invoke(app, ["data", "--params", str(params)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in processed.iterdir()) == [
+        "raw_example.parquet",
         "schema.json",
         "test.parquet",
         "train.parquet",

@@ -69,3 +69,10 @@ def test_undefined_metrics_are_named_with_their_split():
     found = caveats(results, SCHEMA, ROWS, 600, BALANCE, {"mlp": {"val_roc_auc": None}})
     assert found[0].startswith("roc_auc of mlp on the test split: undefined")
     assert found[1].startswith("roc_auc of mlp on the validation split: undefined")
+
+
+def test_a_kept_previous_champion_is_the_first_warning():
+    why = "the mlp scores 0.5 against a floor of 0.5: @champion stays on version 3"
+    found = caveats(summary(0.45, 0.7), SCHEMA, ROWS, 600, BALANCE, {}, promotion=why)
+    assert found[0] == f"Promotion: {why}."
+    assert "not clearly better" in found[1]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score, log_loss, roc_auc_score
 
+from {{ cookiecutter.module_name }}.decision import Decision
 from {{ cookiecutter.module_name }}.evaluation.metrics import (
     classification_metrics,
     majority_rate,
@@ -47,8 +48,8 @@ def test_binary_roc_auc_uses_the_positive_column():
 def test_a_metric_the_rows_leave_undefined_is_none_and_the_log_says_why(caplog):
     one_class = np.array(["a", "a", "a"])
     proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.7, 0.3]])
-    assert metric_value("roc_auc", one_class, proba, ["a", "b"]) is None
-    assert metric_value("r2", np.array([3.0]), np.array([2.5]), []) is None
+    assert metric_value("roc_auc", one_class, proba, Decision(("a", "b"))) is None
+    assert metric_value("r2", np.array([3.0]), np.array([2.5]), Decision(())) is None
     assert "roc_auc is undefined on these 3 rows" in caplog.text
     assert "r2 is undefined on these 1 rows" in caplog.text
-    assert metric_value("accuracy", one_class, proba, ["a", "b"]) == 1.0
+    assert metric_value("accuracy", one_class, proba, Decision(("a", "b"))) == 1.0

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.module_name }}.bundle import Manifest, read_manifest
+from {{ cookiecutter.module_name }}.data.splits import load_splits
 from {{ cookiecutter.module_name }}.schema import Feature, FeatureSchema
 from {{ cookiecutter.module_name }}.serving import create_app
 from {{ cookiecutter.module_name }}.serving.demo import render
@@ -40,7 +41,8 @@ def test_the_page_has_a_labelled_control_per_feature(client, trained):
 def test_every_example_on_the_page_is_a_record_the_api_accepts(client, trained):
     examples = page_data(client.get("/").text)["examples"]
     manifest = read_manifest(trained.settings.paths.serving)
-    assert len(examples) == min(trained.settings.serving.examples, 20)
+    splits, _ = load_splits(trained.settings.paths.processed)
+    assert len(examples) == min(trained.settings.serving.examples, len(splits["test"]))
     assert examples == manifest.examples
     answer = client.post("/predict/batch", json={"records": examples})
     assert answer.status_code == 200, answer.text

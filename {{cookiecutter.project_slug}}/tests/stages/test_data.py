@@ -3,7 +3,7 @@
 import pytest
 
 from {{ cookiecutter.module_name }}.data import DataError
-from {{ cookiecutter.module_name }}.data.splits import load_splits
+from {{ cookiecutter.module_name }}.data.splits import load_raw_example, load_splits
 from {{ cookiecutter.module_name }}.stages.data import prepare
 
 
@@ -48,3 +48,12 @@ def test_what_later_stages_read_is_checked_before_any_model_trains(
     with pytest.raises(DataError, match=message):
         prepare(settings)
     assert not settings.paths.processed.exists()
+
+
+def test_a_few_raw_rows_are_kept_with_the_raw_tables_dtypes(settings, raw):
+    schema = prepare(settings)
+    example = load_raw_example(settings.paths.processed)
+    assert list(example.columns) == schema.names
+    assert 0 < len(example) <= 5
+    for name in schema.names:  # as the table holds them, before any coercion
+        assert example[name].dtype == raw[name].dtype, name

@@ -1,11 +1,16 @@
-"""The promotion stage: the best validation metric becomes @champion."""
+"""The promotion stage: the best validation metric becomes @champion, past its floor."""
+
+import shutil
+from dataclasses import replace
 
 import mlflow
 import pytest
 
-from {{ cookiecutter.module_name }}.records import CANDIDATES, CHAMPION, StageError
+from {{ cookiecutter.module_name }}.bundle import verify_bundle
+from {{ cookiecutter.module_name }}.records import CANDIDATES, CHAMPION, StageError, save_candidate
+from {{ cookiecutter.module_name }}.stages.export import export_models
 from {{ cookiecutter.module_name }}.stages.promote import promote_champion
-from {{ cookiecutter.module_name }}.tasks import greater_is_better
+from {{ cookiecutter.module_name }}.tasks import TASKS, greater_is_better
 
 
 @pytest.fixture
@@ -26,3 +31,54 @@ def test_both_versions_registered_and_champion_is_the_best(trained, client):
 def test_promote_before_training_says_what_to_do(settings):
     with pytest.raises(StageError, match="make train"):
         promote_champion(settings)
+
+
+@pytest.fixture
+def short_of_floor(trained, tmp_path):
+    """The trained project's records, with the loser rigged to win but not beat its floor."""
+    paths = trained.settings.paths
+    shutil.copytree(paths.models, tmp_path / "models")
+    models = tmp_path / "models"
+    copied = paths.model_copy(
+        update={"models": models, "onnx": models / "onnx", "serving": models / "serving"}
+    )
+    settings = trained.settings.model_copy(update={"paths": copied})
+    metric, main = trained.promotion.metric, f"val_{settings.evaluation.main_metric}"
+    main = (
+        main if main != "val_auto" else f"val_{TASKS[trained.promotion.champion.task].main_metric}"
+    )
+    loser = next(
+        c for c in trained.promotion.candidates if c.version != trained.promotion.champion.version
+    )
+    best = 1e9 if greater_is_better(metric) else -1e9
+    rigged = replace(loser, metrics={**loser.metrics, metric: best})
+    score = rigged.metrics[main]
+    rigged.floor = score + (0.5 if greater_is_better(main) else -0.5)  # not beaten
+    save_candidate(models, rigged)
+    return settings, loser
+
+
+def test_a_winner_short_of_its_floor_leaves_the_previous_champion_served(
+    short_of_floor, trained, client
+):
+    settings, loser = short_of_floor
+    previous = trained.promotion.champion.version
+    promotion = promote_champion(settings)
+    champion = promotion.champion
+    assert champion.version == loser.version
+    assert not champion.promoted
+    assert champion.served == previous
+    assert "mlflow.floor_margin" in champion.reason
+    alias = client.get_model_version_by_alias(settings.mlflow.registered_model, CHAMPION)
+    assert str(alias.version) == previous  # @champion did not move
+    assert client.get_run(loser.run_id).data.tags["promoted"] == "false"
+    manifest = export_models(settings)
+    assert manifest.version == previous  # its bundle, restored from its run
+    assert verify_bundle(settings.paths.serving).version == previous
+
+
+def test_a_winner_past_its_floor_by_the_margin_is_promoted(trained):
+    promotion = trained.promotion
+    assert promotion.champion.promoted
+    assert promotion.champion.served == promotion.champion.version
+    assert promotion.champion.floor is not None

@@ -91,3 +91,16 @@ def test_pipelines_save_with_skops_and_no_other_types(base_settings, prepared, m
     loaded = skops.io.loads(blob, trusted=SKOPS_TRUSTED_TYPES)
     test = prepared.X["test"]
     assert np.array_equal(loaded.predict_proba(test), pipeline.predict_proba(test))
+
+
+def test_balanced_class_weights_raise_the_rare_class_probability():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 3)).astype(np.float32)
+    y = np.where(X[:, 0] + rng.normal(0, 1.5, 600) > 2.5, "rare", "common")
+    rare_probability = {}
+    for weights in (None, "balanced"):
+        mlp = MLPClassifier(epochs=30, patience=30, progress=False, class_weight=weights)
+        mlp.fit(X[:500], y[:500], X[500:], y[500:])
+        rare = list(mlp.classes_).index("rare")
+        rare_probability[weights] = mlp.predict_proba(X)[:, rare].mean()
+    assert rare_probability["balanced"] > 2 * rare_probability[None]

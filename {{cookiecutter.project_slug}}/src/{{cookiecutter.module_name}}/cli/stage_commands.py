@@ -123,4 +123,7 @@ def _report(promotion: Promotion) -> None:
         scores = "  ".join(f"{m} {_number(candidate.metrics[m])}" for m in shown)
         results.print(f"{candidate.name:>8}: version {candidate.version}  {scores}")
     champion = promotion.champion
-    results.print(f"champion: {champion.name} (version {champion.version})")
+    label = "champion" if champion.promoted else "best, not promoted"
+    results.print(f"{label}: {champion.name} (version {champion.version})")
+    if champion.reason:
+        results.print(f"warning: {champion.reason}")

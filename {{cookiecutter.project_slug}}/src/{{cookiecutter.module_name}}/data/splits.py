@@ -16,6 +16,7 @@ from . import DataError
 
 SPLITS = ("train", "val", "test")
 SCHEMA_FILE = "schema.json"
+RAW_EXAMPLE = "raw_example.parquet"  # feature columns of a few raw rows, with their dtypes
 
 
 def split(
@@ -51,13 +52,24 @@ def split(
     return parts
 
 
-def write_splits(splits: dict[str, pd.DataFrame], schema: FeatureSchema, out_dir: Path) -> None:
-    """Replace `out_dir` with the splits as Parquet and the schema as JSON, all or nothing."""
+def write_splits(
+    splits: dict[str, pd.DataFrame],
+    schema: FeatureSchema,
+    out_dir: Path,
+    example: pd.DataFrame | None = None,
+) -> None:
+    """Replace `out_dir` with the splits as Parquet and the schema as JSON, all or nothing.
+
+    `example`: a few rows of the raw table's feature columns, kept as `RAW_EXAMPLE`.
+    """
+    frames = {f"{name}.parquet": frame for name, frame in splits.items()}
+    if example is not None:
+        frames[RAW_EXAMPLE] = example
     files: dict[str, str | bytes] = {}
-    for name, frame in splits.items():
+    for name, frame in frames.items():
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
-        files[f"{name}.parquet"] = buffer.getvalue()
+        files[name] = buffer.getvalue()
     files[SCHEMA_FILE] = schema.model_dump_json(indent=2) + "\n"
     replace_folder(out_dir, files)
 
@@ -70,3 +82,11 @@ def load_splits(processed: Path) -> tuple[dict[str, pd.DataFrame], FeatureSchema
             raise DataError(f"{file} not found: run `make data` first")
     splits = {name: pd.read_parquet(processed / f"{name}.parquet") for name in SPLITS}
     return splits, FeatureSchema.load(processed / SCHEMA_FILE)
+
+
+def load_raw_example(processed: Path) -> pd.DataFrame:
+    """Read the few raw rows, with the raw table's dtypes, that the data step kept."""
+    path = processed / RAW_EXAMPLE
+    if not path.is_file():
+        raise DataError(f"{path} not found: run `make data` first")
+    return pd.read_parquet(path)

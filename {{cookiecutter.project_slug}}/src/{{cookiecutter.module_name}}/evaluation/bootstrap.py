@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..decision import Decision
 from .metrics import Output, metric_value
 
 LABEL_METRICS = ("accuracy", "balanced_accuracy", "f1_macro")  # read from a confusion matrix
@@ -33,13 +34,13 @@ def label_metric(confusion: npt.NDArray[np.int64], metric: str) -> float:
 
 
 def _label_scores(
-    y_true: Any, proba: Output, classes: Sequence[str], metric: str, resamples: Iterable[Any]
+    y_true: Any, proba: Output, decision: Decision, metric: str, resamples: Iterable[Any]
 ) -> list[float]:
     """Each resample is one bincount into a confusion matrix: seconds for a large test split."""
-    labels = np.asarray(classes)
+    labels = np.asarray(decision.classes)
     k = len(labels)
     true = pd.Categorical(np.asarray(y_true), categories=labels).codes.astype(np.int64)
-    cells = true * k + proba.argmax(axis=1)
+    cells = true * k + decision.indices(proba)
     return [
         label_metric(np.bincount(cells[rows], minlength=k * k).reshape(k, k), metric)
         for rows in resamples
@@ -49,7 +50,7 @@ def _label_scores(
 def bootstrap_interval(
     y_true: Any,
     output: Output,
-    classes: Sequence[str],
+    decision: Decision,
     metric: str,
     n_resamples: int,
     seed: int,
@@ -64,10 +65,10 @@ def bootstrap_interval(
     # Drawn one at a time: a thousand index arrays of a large test split would not fit.
     resamples = (rng.integers(0, n, n) for _ in range(n_resamples))
     if metric in LABEL_METRICS:
-        scores = _label_scores(y_true, output, classes, metric, resamples)
+        scores = _label_scores(y_true, output, decision, metric, resamples)
     else:
         y = np.asarray(y_true)
-        found = (metric_value(metric, y[rows], output[rows], classes) for rows in resamples)
+        found = (metric_value(metric, y[rows], output[rows], decision) for rows in resamples)
         scores = [score for score in found if score is not None]
     if not scores:
         return None

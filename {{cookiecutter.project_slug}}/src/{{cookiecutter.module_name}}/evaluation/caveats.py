@@ -93,13 +93,16 @@ def caveats(
     fitted: int,
     class_balance: dict[str, int],
     validation: dict[str, dict[str, float | None]],
+    promotion: str = "",
 ) -> list[str]:
     """Return the warnings for these results, most important first.
 
     `rows` are the rows per split, `fitted` the rows the champion fitted on, `class_balance`
-    the training rows per class (empty for values), `validation` each candidate's scores.
+    the training rows per class (empty for values), `validation` each candidate's scores,
+    `promotion` why the best candidate was not promoted (or was, though short of its floor).
     """
     floor = _beats_floor(summary)
-    found = [floor] if floor else []
+    found = [f"Promotion: {promotion}."] if promotion else []
+    found += [floor] if floor else []
     found += _small(rows, fitted) + _rarest(class_balance) + _left_out(schema)
     return found + _undefined(summary, validation)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..decision import Decision
 from .metrics import Output, metric_value
 from .summary import Group, SliceScores
 
@@ -16,7 +16,7 @@ def slice_metrics(
     groups: pd.Series,
     y_true: Any,
     output: Output,
-    classes: Sequence[str],
+    decision: Decision,
     metric: str,
     min_size: int,
 ) -> SliceScores:
@@ -27,7 +27,7 @@ def slice_metrics(
     for group in sorted(set(keys)):
         rows = keys == group
         # A group may hold one class or one row only: flagged if small, its score stays.
-        value = metric_value(metric, y[rows], output[rows], classes)
+        value = metric_value(metric, y[rows], output[rows], decision)
         found[group] = Group(n=int(rows.sum()), value=value, small=bool(rows.sum() < min_size))
     trusted = [g.value for g in found.values() if not g.small and g.value is not None]
     gap = max(trusted) - min(trusted) if len(trusted) > 1 else 0.0

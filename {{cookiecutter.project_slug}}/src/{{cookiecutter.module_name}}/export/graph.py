@@ -24,6 +24,7 @@ from sklearn.preprocessing import OneHotEncoder
 from ..schema import FeatureSchema
 from ..training.estimators import MLPClassifier, MLPRegressor
 from . import ExportError
+from .decision_nodes import add_decision
 from .infrequent import without_infrequent
 
 # One opset for both converters, so that their graphs can be merged.
@@ -87,8 +88,21 @@ def _mlp_graph(mlp: MLPClassifier | MLPRegressor, output: str) -> onnx.ModelProt
     return graph
 
 
-def to_onnx(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelProto:
-    """Convert a fitted `preprocess -> model` pipeline into one ONNX graph."""
+def to_onnx(
+    pipeline: Pipeline, schema: FeatureSchema, threshold: float | None = None
+) -> onnx.ModelProto:
+    """Convert a fitted `preprocess -> model` pipeline into one ONNX graph.
+
+    A classifier's graph also answers its decision (`export.decision`): the likeliest
+    class, or the positive class from `threshold` on.
+    """
+    graph = _convert(pipeline, schema)
+    if schema.spec.name == "classification":
+        graph = add_decision(graph, schema.spec.output, threshold)
+    return graph
+
+
+def _convert(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelProto:
     preprocess = _onnx_ready(pipeline.named_steps["preprocess"])
     model = pipeline.named_steps["model"]
     types = _input_types(schema)

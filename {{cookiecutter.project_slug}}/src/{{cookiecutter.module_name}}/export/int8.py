@@ -14,6 +14,7 @@ import pandas as pd
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
 from ..bundle import OnnxModel, Row
+from ..decision import Decision
 from ..evaluation.metrics import metric_value
 from ..schema import FeatureSchema
 from .parity import rows_of
@@ -50,7 +51,7 @@ def compare_int8(
     for name, graph in (("fp32", fp32), ("int8", int8)):
         model = OnnxModel(graph, schema)
         output = model.predict(rows).astype(np.float64)
-        found[f"{score}_{name}"] = metric_value(score, y, output, schema.classes)
+        found[f"{score}_{name}"] = metric_value(score, y, output, Decision(tuple(schema.classes)))
         found[f"latency_us_{name}"] = latency[name] = _latency_us(model, rows)
         found[f"size_bytes_{name}"] = len(graph)
     before, after = found[f"{score}_fp32"], found[f"{score}_int8"]

@@ -13,16 +13,19 @@ from ..schema import FeatureSchema
 from ..sections import BaselineSettings
 from ..tasks import Task
 
-# The linear model of each task, from the `baseline` section of params.yaml.
-LINEAR: dict[Task, Callable[[BaselineSettings, int], BaseEstimator]] = {
-    "classification": lambda cfg, seed: LogisticRegression(
-        C=cfg.C, max_iter=cfg.max_iter, random_state=seed
+# The linear model of each task, from the `baseline` section of params.yaml and the class
+# weights of `imbalance.class_weight` (classes only).
+LINEAR: dict[Task, Callable[[BaselineSettings, int, str | None], BaseEstimator]] = {
+    "classification": lambda cfg, seed, weights: LogisticRegression(
+        C=cfg.C, max_iter=cfg.max_iter, random_state=seed, class_weight=weights
     ),
-    "regression": lambda cfg, seed: Ridge(alpha=cfg.alpha),
+    "regression": lambda cfg, seed, weights: Ridge(alpha=cfg.alpha),
 }
 
 
-def build_baseline(schema: FeatureSchema, cfg: BaselineSettings, seed: int) -> Pipeline:
+def build_baseline(
+    schema: FeatureSchema, cfg: BaselineSettings, seed: int, class_weight: str | None = None
+) -> Pipeline:
     """Preprocessing followed by a logistic regression, or a ridge regression for numbers."""
-    model = LINEAR[schema.task](cfg, seed)
+    model = LINEAR[schema.task](cfg, seed, class_weight)
     return Pipeline([("preprocess", build_preprocessor(schema)), ("model", model)])

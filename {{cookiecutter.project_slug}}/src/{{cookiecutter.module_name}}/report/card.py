@@ -26,6 +26,7 @@ class CardFacts(BaseModel):
     registered_model: str
     champion_metric: str
     selection: str  # how its score was made: "the 69 rows of the validation split"
+    decision: str = ""  # how it answers: the likeliest class, or a threshold (`report.decision`)
     source: str
     rows: dict[str, int]  # by split
     class_balance: dict[str, int]  # training rows per class; empty for values
@@ -118,6 +119,7 @@ def model_card(summary: Summary, schema: FeatureSchema, facts: CardFacts) -> str
     best = summary.models[champion]
     stats = schema.target_stats
     what = spec.describe(schema.classes)
+    decision = f" {facts.decision}" if facts.decision else ""
     if stats is not None:
         what += f"; {stats.min:g} to {stats.max:g} in training"
     lines = [
@@ -129,7 +131,7 @@ def model_card(summary: Summary, schema: FeatureSchema, facts: CardFacts) -> str
         f"{len(schema.features)} features of one record. The served model is the "
         f"`champion` version of `{facts.registered_model}` in MLflow: the **{champion}**, "
         f"chosen on `{facts.champion_metric}` by {facts.selection} that no candidate fitted "
-        f"or stopped on ({_scores(facts)}). It is a demonstration trained "
+        f"or stopped on ({_scores(facts)}).{decision} It is a demonstration trained "
         f"on {sum(facts.rows.values())} rows; check the limitations below before "
         "relying on it for decisions.",
         "",

@@ -53,8 +53,9 @@ def _score(request: Request, served: Served, records: list[BaseModel]) -> list[A
     """Run the graph on the records; answer each as the task does (a class, or a number)."""
     state = request.app.state
     fields = state.bodies.fields
-    output = served.model.predict([[getattr(r, name) for name in fields] for r in records])
-    answers: list[Any] = state.answers.each.from_output(output, served.model.classes)
+    rows = [[getattr(r, name) for name in fields] for r in records]
+    output, chosen = served.model.decide(rows)
+    answers: list[Any] = state.answers.each.from_output(output, served.model.classes, chosen)
     state.telemetry.count([a.prediction for a in answers if isinstance(a.prediction, str)])
     return answers
 
@@ -132,6 +133,7 @@ async def model(served: ServedDep) -> ModelDetails:
         candidate=m.candidate,
         run_id=m.run_id,
         quantized=m.quantized,
+        threshold=m.threshold,
         sha256=m.sha256,
         metrics=m.metrics,
         trained_at=m.trained_at,

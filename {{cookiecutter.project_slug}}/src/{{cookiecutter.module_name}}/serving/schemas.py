@@ -27,9 +27,18 @@ class Scored(BaseModel):
     probabilities: dict[str, float]
 
     @classmethod
-    def from_output(cls, output: npt.NDArray[np.float32], classes: Sequence[str]) -> list[Scored]:
-        """Read the graph's probabilities, one row per record: the likeliest class, and all."""
-        labels = [classes[i] for i in output.argmax(axis=1).tolist()]
+    def from_output(
+        cls,
+        output: npt.NDArray[np.float32],
+        classes: Sequence[str],
+        chosen: npt.NDArray[np.int64] | None = None,
+    ) -> list[Scored]:
+        """Read the graph's answer, one row per record: the class it chose, and all classes.
+
+        Without the graph's decision (`chosen`), the likeliest class.
+        """
+        indices = output.argmax(axis=1) if chosen is None else chosen
+        labels = [classes[i] for i in indices.tolist()]
         return [
             cls(prediction=label, probabilities=dict(zip(classes, row, strict=True)))
             for label, row in zip(labels, output.tolist(), strict=True)
@@ -42,7 +51,12 @@ class Valued(BaseModel):
     prediction: float
 
     @classmethod
-    def from_output(cls, output: npt.NDArray[np.float32], classes: Sequence[str]) -> list[Valued]:
+    def from_output(
+        cls,
+        output: npt.NDArray[np.float32],
+        classes: Sequence[str],
+        chosen: npt.NDArray[np.int64] | None = None,
+    ) -> list[Valued]:
         """Read the graph's values, one per record."""
         return [cls(prediction=value) for value in output.tolist()]
 
@@ -115,6 +129,7 @@ class ModelDetails(ModelRef):
     candidate: str
     run_id: str
     quantized: bool
+    threshold: float | None  # binary targets: P(positive) from which it is answered
     sha256: str
     metrics: dict[str, float | None]
     trained_at: datetime

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 def prepare(settings: Settings) -> FeatureSchema:
     """Run the data step: ingest, validate, split, infer the schema and write everything."""
     cfg, out_dir = settings.data, settings.paths.processed
-    df, dropped, rare = validate(load_source(cfg.source, cfg.synthetic), cfg, settings.task)
+    raw = load_source(cfg.source, cfg.synthetic)
+    df, dropped, rare = validate(raw, cfg, settings.task)
     task = task_of(df, cfg.target)
     splits = split(df, cfg, settings.seed, TASKS[task])
     schema = infer_schema(splits["train"], cfg.target, task, ignored=dropped, rare=rare)
@@ -33,6 +34,7 @@ def prepare(settings: Settings) -> FeatureSchema:
         name: feature_frame(schema, frame).assign(**{cfg.target: frame[cfg.target].to_numpy()})
         for name, frame in splits.items()
     }
-    write_splits(splits, schema, out_dir)
+    # A few rows as the table holds them: what MLflow's logged model is told to expect.
+    write_splits(splits, schema, out_dir, example=raw[schema.names].head(5))
     log.info("wrote %s to %s", ", ".join(f"{n}={len(f)}" for n, f in splits.items()), out_dir)
     return schema

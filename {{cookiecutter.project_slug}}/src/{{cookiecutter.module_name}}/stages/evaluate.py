@@ -19,8 +19,9 @@ from ..export.int8 import compare_int8
 from ..export.parity import parity_gap
 from ..features import feature_frame, targets
 from ..files import write_atomic
-from ..records import CANDIDATES, CHAMPION, Candidate, StageError, load_candidate
+from ..records import CANDIDATES, Candidate, StageError, load_candidate, load_champion
 from ..report.card import CardFacts, RunFacts, model_card
+from ..report.decision_words import decision_words
 from ..report.tables import START, results_table, update_readme
 from ..schema import FeatureSchema
 from ..tasks import Score
@@ -63,6 +64,12 @@ def card_facts(
         registered_model=settings.mlflow.registered_model,
         champion_metric=champion_metric,
         selection=champion.selection,
+        decision=decision_words(
+            schema,
+            champion.threshold,
+            settings.imbalance,
+            schema.spec.resolve_main(settings.evaluation.main_metric),
+        ),
         source=settings.data.source,
         rows={split: len(frame) for split, frame in splits.items()},
         class_balance={label: int(counts[label]) for label in schema.classes},
@@ -87,7 +94,7 @@ def evaluate_candidates(settings: Settings) -> Summary:
         raise StageError(str(exc)) from None
     test = splits["test"]
     X, y = feature_frame(schema, test), targets(test, schema)
-    champion = load_candidate(paths.models, CHAMPION)
+    champion = load_champion(paths.models)
     floor = floor_scores(spec, targets(splits["train"], schema), y, schema.classes)
     logged_floor = {f"test_floor_{key}": value for key, value in floor.items()}
     pipelines: dict[str, Pipeline] = {
@@ -99,8 +106,9 @@ def evaluate_candidates(settings: Settings) -> Summary:
     for name, model in pipelines.items():
         candidate = load_candidate(paths.models, name)
         validation[name] = candidate.metrics
+        figures_dir = paths.reports / "figures"
         scores, figures = score_model(
-            name, model, X, y, schema, metric, cfg, settings.seed, paths.reports / "figures"
+            name, model, X, y, schema, metric, cfg, settings.seed, figures_dir, candidate.threshold
         )
         models[name] = scores
         metrics: dict[str, Score] = {f"test_{k}": value for k, value in scores.test.items()}
@@ -126,7 +134,13 @@ def evaluate_candidates(settings: Settings) -> Summary:
     )
     facts = card_facts(settings, splits, schema, champion_metric, champion, runs)
     warnings = caveats(
-        summary, schema, facts.rows, champion.train_rows, facts.class_balance, validation
+        summary,
+        schema,
+        facts.rows,
+        champion.train_rows,
+        facts.class_balance,
+        validation,
+        champion.reason,
     )
     summary = summary.model_copy(update={"warnings": warnings})
     summary.write(paths.reports / "metrics.json")

@@ -7,7 +7,7 @@ import logging
 import onnx
 import pandas as pd
 
-from ..bundle import Manifest, write_bundle
+from ..bundle import Manifest, verify_bundle, write_bundle
 from ..config import Settings
 from ..data.splits import load_splits
 from ..export.graph import to_onnx
@@ -15,9 +15,17 @@ from ..export.int8 import quantize_int8
 from ..export.parity import check_parity
 from ..features import api_records, feature_frame
 from ..files import sha256, write_atomic
-from ..records import CANDIDATES, CHAMPION, Candidate, load_candidate
+from ..records import (
+    CANDIDATES,
+    CHAMPION,
+    Candidate,
+    Champion,
+    StageError,
+    load_candidate,
+    load_champion,
+)
 from ..schema import FeatureSchema
-from ..tracking import record_serving, registered_at
+from ..tracking import record_serving, registered_at, restore_serving, servable_champion
 from ..training.saved import load_pipeline
 
 log = logging.getLogger(__name__)
@@ -45,6 +53,7 @@ def describe(
         metrics=candidate.metrics,
         feature_schema=schema,
         quantized=quantized,
+        threshold=candidate.threshold,
         sha256=sha256(graph),
         examples=[] if examples is None else api_records(schema, examples),
     )
@@ -58,14 +67,17 @@ def export_models(settings: Settings) -> Manifest:
     graphs: dict[str, bytes] = {}
     for name in CANDIDATES:
         pipeline = load_pipeline(paths.models, name)
-        graphs[name] = to_onnx(pipeline, schema).SerializeToString()
-        gap = check_parity(name, graphs[name], pipeline, schema, X)
+        threshold = load_candidate(paths.models, name).threshold
+        graphs[name] = to_onnx(pipeline, schema, threshold).SerializeToString()
+        gap = check_parity(name, graphs[name], pipeline, schema, X, threshold)
         log.info("%s: ONNX graph matches the trained model within %.1e", name, gap)
     graphs["mlp.int8"] = quantize_int8(onnx.load_from_string(graphs["mlp"])).SerializeToString()
     for stem, graph in graphs.items():
         write_atomic(paths.onnx / f"{stem}.onnx", graph)
 
-    champion = load_candidate(paths.models, CHAMPION)
+    champion = load_champion(paths.models)
+    if not champion.promoted:  # the previous champion's bundle, as it was exported then
+        return _restore(settings, champion)
     quantized = settings.serving.int8 and champion.name == "mlp"
     if settings.serving.int8 and not quantized:
         log.warning("serving.int8: the champion is %s, not the MLP; serving FP32", champion.name)
@@ -77,4 +89,18 @@ def export_models(settings: Settings) -> Manifest:
     record_serving(
         settings.mlflow, champion.run_id, champion.version, paths.serving, manifest.sha256
     )
+    return manifest
+
+
+def _restore(settings: Settings, champion: Champion) -> Manifest:
+    """Serve the version that @champion still names: its bundle, from its MLflow run."""
+    previous = servable_champion(settings.mlflow)
+    if previous is None or str(previous.version) != champion.served:
+        raise StageError(
+            f"@champion no longer names version {champion.served}, which the promotion kept: "
+            "run `make train` again"
+        )
+    restore_serving(settings.mlflow, previous, settings.paths.serving)
+    manifest = verify_bundle(settings.paths.serving)
+    log.warning("serving version %s again: %s", manifest.version, champion.reason)
     return manifest

@@ -1,13 +1,26 @@
-"""The promotion stage: the candidate with the best validation metric becomes @champion."""
+"""The promotion stage: the candidate with the best validation metric becomes @champion.
+
+Unless it doesn't beat its floor: @champion then stays on a previous champion, whose
+serving bundle the export stage restores, and the card says why. With no previous
+champion to fall back on, the winner is promoted anyway and the card warns.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from ..config import Settings
-from ..records import CANDIDATES, CHAMPION, Candidate, StageError, load_candidate, save_candidate
-from ..tasks import TASKS, MetricError
-from ..tracking import promote
+from ..records import (
+    CANDIDATES,
+    CHAMPION,
+    Candidate,
+    Champion,
+    StageError,
+    load_candidate,
+    save_candidate,
+)
+from ..tasks import TASKS, MetricError, greater_is_better
+from ..tracking import best_version, servable_champion, set_champion
 
 
 @dataclass
@@ -15,19 +28,47 @@ class Promotion:
     """The candidates compared, on which metric, and the one that won."""
 
     metric: str
-    champion: Candidate
+    champion: Champion
     candidates: list[Candidate]
 
 
 def promote_champion(settings: Settings) -> Promotion:
-    """Point the champion alias at the candidate with the best validation metric."""
-    models = settings.paths.models
+    """Point the champion alias at the best candidate, if it beats its floor."""
+    models, cfg = settings.paths.models, settings.mlflow
     candidates = [load_candidate(models, name) for name in CANDIDATES]
+    spec = TASKS[candidates[0].task]
     try:
-        metric = TASKS[candidates[0].task].resolve_champion(settings.mlflow.champion_metric)
+        metric = spec.resolve_champion(cfg.champion_metric)
+        main = spec.resolve_main(settings.evaluation.main_metric)
     except MetricError as exc:
         raise StageError(str(exc)) from None
-    winner = promote({c.version: c.metrics[metric] for c in candidates}, metric, settings.mlflow)
-    champion = next(c for c in candidates if c.version == winner)
+    scores = {c.version: c.metrics[metric] for c in candidates}
+    winner = best_version(scores, greater_is_better(metric))
+    best = next(c for c in candidates if c.version == winner)
+    served, reason = winner, _short_of_floor(best, main, cfg.floor_margin)
+    previous = servable_champion(cfg) if reason else None
+    if reason and previous is not None and str(previous.version) != winner:
+        served = str(previous.version)
+        reason += f": @champion stays on version {served}, which is still served"
+    elif reason:
+        reason += "; with no previous champion to keep, it is promoted anyway"
+    promoted = served == winner
+    set_champion(cfg, winner, best.run_id, promoted, reason)
+    champion = Champion(**asdict(best), promoted=promoted, served=served, reason=reason)
     save_candidate(models, champion, as_name=CHAMPION)
     return Promotion(metric, champion, candidates)
+
+
+def _short_of_floor(candidate: Candidate, main: str, margin: float) -> str:
+    """Say how the candidate's main metric falls short of its floor plus the margin; or ''."""
+    score, floor = candidate.metrics.get(f"val_{main}"), candidate.floor
+    if score is None or floor is None:
+        return f"the {candidate.name}'s `{main}` or its floor is undefined on the selection rows"
+    gain = score - floor if greater_is_better(main) else floor - score
+    if gain > margin:
+        return ""
+    return (
+        f"the {candidate.name} (version {candidate.version}) scores {score:.4g} `{main}` against "
+        f"a floor of {floor:.4g} on the selection rows, not more than {margin:g} better "
+        "(`mlflow.floor_margin`)"
+    )

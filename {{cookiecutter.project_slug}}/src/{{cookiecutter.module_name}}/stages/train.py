@@ -11,7 +11,7 @@ import mlflow
 import pandas as pd
 
 from ..config import Settings
-from ..data.splits import load_splits
+from ..data.splits import load_raw_example, load_splits
 from ..features import feature_frame, targets
 from ..files import write_atomic
 from ..records import Candidate, CandidateName, save_candidate
@@ -52,7 +52,11 @@ def train_candidate(
             mlflow.log_metric("best_epoch", fitted.best_epoch)
             history = pd.DataFrame(fitted.history).to_csv(index=False)
             write_atomic(settings.paths.reports / "mlp_history.csv", history)
-        params = {"seed": settings.seed, "task": schema.task, "selection": selected.method}
+        params: dict[str, object] = {"seed": settings.seed, "task": schema.task}
+        params["selection"] = selected.method
+        if schema.spec.name == "classification":
+            params |= {"class_weight": settings.imbalance.class_weight}
+            params |= {"threshold": selected.threshold or "argmax"}
         mlflow.log_params(params | fitted.params)
         spread = {f"{metric}_std": value for metric, value in selected.spread.items()}
         defined = {
@@ -60,12 +64,11 @@ def train_candidate(
         }
         mlflow.log_metrics(defined)
         mlflow.log_dict(schema.model_dump(), SCHEMA_ARTIFACT)
-        example = X["train"].head(5)
         info = log_model(
             fitted.pipeline,
             settings.mlflow.registered_model,
-            example,
-            schema.spec,
+            load_raw_example(settings.paths.processed),
+            schema,
             SKOPS_TRUSTED_TYPES,
         )
     version = str(info.registered_model_version)
@@ -80,6 +83,8 @@ def train_candidate(
         selected.method,
         selected.rows,
         selected.spread,
+        selected.threshold,
+        selected.floor,
     )
     save_pipeline(settings.paths.models, name, fitted.pipeline)
     save_candidate(settings.paths.models, candidate)

@@ -47,6 +47,7 @@ class MLPEstimator(BaseEstimator):  # type: ignore[misc]
         seed: int = 42,
         checkpoint: str | None = None,
         progress: bool = True,
+        class_weight: str | None = None,
     ) -> None:
         self.hidden_sizes = hidden_sizes
         self.dropout = dropout
@@ -59,21 +60,31 @@ class MLPEstimator(BaseEstimator):  # type: ignore[misc]
         self.seed = seed
         self.checkpoint = checkpoint
         self.progress = progress
+        self.class_weight = class_weight  # "balanced", or None; classes only
 
     @classmethod
     def from_settings(
-        cls: type[_Estimator], cfg: TorchSettings, seed: int, checkpoint: Path | None = None
+        cls: type[_Estimator],
+        cfg: TorchSettings,
+        seed: int,
+        checkpoint: Path | None = None,
+        class_weight: str | None = None,
     ) -> _Estimator:
         """Build an unfitted estimator from the `torch` section of params.yaml."""
         params = cfg.model_dump()
         params["hidden_sizes"] = tuple(params["hidden_sizes"])
-        return cls(**params, seed=seed, checkpoint=None if checkpoint is None else str(checkpoint))
+        path = None if checkpoint is None else str(checkpoint)
+        return cls(**params, seed=seed, checkpoint=path, class_weight=class_weight)
 
     def _targets(
         self, y: npt.ArrayLike, y_val: npt.ArrayLike
     ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], int]:
         """Return the training and validation targets as the network learns them, and its width."""
         raise NotImplementedError
+
+    def _loss(self, targets: npt.NDArray[Any], device: torch.device) -> Loss:
+        """Return the loss to learn; the classifier weighs its classes when asked."""
+        return type(self).loss
 
     def fit(
         self: _Estimator,
@@ -95,7 +106,7 @@ class MLPEstimator(BaseEstimator):  # type: ignore[misc]
             model,
             (_tensor(X, device), torch.as_tensor(targets, device=device)),
             (_tensor(X_val, device), torch.as_tensor(val_targets, device=device)),
-            loss_fn=type(self).loss,
+            loss_fn=self._loss(targets, device),
             epochs=self.epochs,
             batch_size=self.batch_size,
             lr=self.lr,

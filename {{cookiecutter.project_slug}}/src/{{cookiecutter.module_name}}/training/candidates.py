@@ -52,7 +52,8 @@ def fit_candidate(
     if name == "baseline":
         cfg = settings.baseline
         X_fit, y_fit = sample(X, y, cfg.max_rows, settings.seed, schema)
-        baseline = build_baseline(schema, cfg, settings.seed).fit(X_fit, y_fit)
+        weights = settings.imbalance.class_weight
+        baseline = build_baseline(schema, cfg, settings.seed, weights).fit(X_fit, y_fit)
         return Fitted(baseline, {**cfg.model_dump(), "train_rows": len(X_fit)})
     X_fit, X_stop, y_fit, y_stop = train_test_split(
         X,
@@ -63,7 +64,7 @@ def fit_candidate(
     )
     preprocess = build_preprocessor(schema).fit(X_fit)
     path = settings.paths.models / "mlp.pt" if checkpoint else None
-    mlp = build_mlp(schema, settings.torch, settings.seed, path)
+    mlp = build_mlp(schema, settings.torch, settings.seed, path, settings.imbalance.class_weight)
     mlp.set_params(progress=progress)
     mlp.fit(
         preprocess.transform(X_fit),

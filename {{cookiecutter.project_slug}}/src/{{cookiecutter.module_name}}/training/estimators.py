@@ -6,6 +6,7 @@ the standardized target.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
@@ -13,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils.class_weight import compute_class_weight
 from torch import nn
 
 from ..models.mlp import MLP
@@ -27,10 +29,14 @@ SKOPS_TRUSTED_TYPES = ["numpy.dtype", f"{__name__}.MLPClassifier", f"{__name__}.
 
 
 def build_mlp(
-    schema: FeatureSchema, cfg: TorchSettings, seed: int, checkpoint: Path | None = None
+    schema: FeatureSchema,
+    cfg: TorchSettings,
+    seed: int,
+    checkpoint: Path | None = None,
+    class_weight: str | None = None,
 ) -> MLPClassifier | MLPRegressor:
     """Build an unfitted MLP for the schema's task from the `torch` section of params.yaml."""
-    return ESTIMATORS[schema.task].from_settings(cfg, seed, checkpoint)
+    return ESTIMATORS[schema.task].from_settings(cfg, seed, checkpoint, class_weight)
 
 
 class MLPClassifier(ClassifierMixin, MLPEstimator):  # type: ignore[misc]
@@ -49,6 +55,15 @@ class MLPClassifier(ClassifierMixin, MLPEstimator):  # type: ignore[misc]
         if unseen:
             raise ValueError(f"validation labels not seen in training: {sorted(unseen)}")
         return y_index, np.searchsorted(self.classes_, y_val), len(self.classes_)
+
+    def _loss(self, targets: npt.NDArray[Any], device: torch.device) -> Loss:
+        """Cross-entropy, each class weighted as scikit-learn's `class_weight` would."""
+        if self.class_weight is None:
+            return type(self).loss
+        present = np.arange(len(self.classes_))
+        weights = compute_class_weight(self.class_weight, classes=present, y=targets)
+        weight = torch.as_tensor(weights, dtype=torch.float32, device=device)
+        return partial(nn.functional.cross_entropy, weight=weight)
 
     def _config(self) -> dict[str, object]:
         return {**super()._config(), "classes": self.classes_.tolist()}

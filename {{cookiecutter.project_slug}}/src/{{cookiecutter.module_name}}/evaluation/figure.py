@@ -1,0 +1,21 @@
+"""Saving a matplotlib figure as PNG, with the non-interactive backend that needs no display."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib as mpl
+
+mpl.use("Agg")  # must precede pyplot
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+
+def save(fig: Figure, path: Path) -> Path:
+    """Write the figure to `path` (folders made as needed) and close it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
