@@ -24,6 +24,7 @@ ANSWERS = json.loads(
 
 # Importing the generated package must not hide these: its own code imports them.
 SHADOWED = {
+    "fairlearn",
     "fastapi",
     "mlflow",
     "numpy",
@@ -33,6 +34,7 @@ SHADOWED = {
     "pydantic",
     "rich",
     "sklearn",
+    "sklego",
     "skops",
     "starlette",
     "tests",

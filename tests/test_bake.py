@@ -180,6 +180,7 @@ def test_answers_are_stored_and_regenerate_the_same_project(tmp_path):
     [
         ("penguins", "Penguin Classifier"),
         ("diabetes", "Diabetes Progression"),
+        ("arrests", "Arrest Release"),
         ("custom", "Tabular Predictor"),
     ],
 )

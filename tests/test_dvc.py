@@ -12,8 +12,8 @@ import pytest
 
 from conftest import bake, make_args, run
 
-STAGES = {"data", "train_baseline", "train_mlp", "promote", "export", "evaluate"}
-TORCH_BRANCH = {"train_mlp", "promote", "export", "evaluate"}
+STAGES = {"data", "train_baseline", "train_mlp", "promote", "export", "fairness", "evaluate"}
+TORCH_BRANCH = {"train_mlp", "promote", "export", "fairness", "evaluate"}
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Test",
     "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -74,7 +74,9 @@ def stale(project: Path) -> set[str]:
         ("tasks.py", STAGES),  # every stage asks the task
         ("export/int8.py", {"export", "evaluate"}),
         ("report/card.py", {"evaluate"}),
-        ("training/loop.py", {"train_baseline", "train_mlp", "export", "evaluate"}),
+        ("training/loop.py", {"train_baseline", "train_mlp", "export", "fairness", "evaluate"}),
+        ("fairness/mitigation.py", {"fairness"}),
+        ("fairness/summary.py", {"fairness", "evaluate"}),
         ("data/columns.py", {"data"}),
     ],
 )

@@ -15,9 +15,11 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
+from {{ cookiecutter.module_name }}.data.splits import load_splits
 from {{ cookiecutter.module_name }}.stages.data import prepare
 from {{ cookiecutter.module_name }}.stages.evaluate import evaluate_candidates
 from {{ cookiecutter.module_name }}.stages.export import export_models
+from {{ cookiecutter.module_name }}.stages.fairness import assess_fairness
 from {{ cookiecutter.module_name }}.stages.promote import promote_champion
 from {{ cookiecutter.module_name }}.stages.train import train_candidate
 
@@ -29,6 +31,7 @@ STAGES: dict[str, Callable[[Any], object]] = {
     "train_mlp": lambda settings: train_candidate(settings, "mlp", progress=False),
     "promote": promote_champion,
     "export": export_models,
+    "fairness": assess_fairness,
     "evaluate": evaluate_candidates,
 }
 
@@ -82,6 +85,12 @@ def reads(make_settings, tmp_path_factory) -> dict[str, set[str]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(workdir)  # MLflow keeps artifacts of a new experiment in ./mlruns
         for stage, run in STAGES.items():
+            if stage == "fairness":  # what it reads once a column is set: the first category
+                _, schema = load_splits(settings.paths.processed)
+                fairness = settings.fairness.model_copy(
+                    update={"sensitive": schema.categorical[:1]}
+                )
+                settings = settings.model_copy(update={"fairness": fairness})
             seen: set[str] = set()
             run(Recorder(settings, seen))
             found[stage] = seen & in_params
@@ -107,6 +116,8 @@ def test_stage_declares_every_param_it_reads(pipeline, reads, stage):
 
 @pytest.mark.parametrize("stage", list(STAGES))
 def test_stage_declares_no_param_it_ignores(pipeline, reads, stage):
+    if stage == "fairness" and reads[stage] <= {"fairness.sensitive", "evaluation.main_metric"}:
+        pytest.skip("no categorical feature to assess: the stage reads only which is set")
     declared = pipeline[stage].get("params", [])
     unused = [d for d in declared if not any(covers(d, key) for key in reads[stage])]
     assert not unused, f"remove from {stage}.params in dvc.yaml: {unused}"

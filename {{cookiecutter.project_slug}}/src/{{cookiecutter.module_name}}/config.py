@@ -12,6 +12,7 @@ from .sections import (
     BaselineSettings,
     DataSettings,
     EvaluationSettings,
+    FairnessSettings,
     ImbalanceSettings,
     MlflowSettings,
     Paths,
@@ -42,6 +43,7 @@ class Settings(Section):
     imbalance: ImbalanceSettings = ImbalanceSettings()
     mlflow: MlflowSettings
     evaluation: EvaluationSettings = EvaluationSettings()
+    fairness: FairnessSettings = FairnessSettings()
     serving: ServingSettings = ServingSettings()
     paths: Paths = Paths()
 

@@ -72,8 +72,8 @@ class FeatureSchema(BaseModel):
         """Names of the categorical features."""
         return [f.name for f in self.features if f.kind == "categorical"]
 
-    def check_slices(self, columns: list[str]) -> None:
-        """Raise ValueError naming `evaluation.slices` for a column that is no category."""
+    def check_slices(self, columns: list[str], key: str = "evaluation.slices") -> None:
+        """Raise ValueError naming `key` (a params.yaml list) for a column that is no category."""
         for column in columns:
             if column in self.categorical:
                 continue
@@ -83,9 +83,7 @@ class FeatureSchema(BaseModel):
                 else "no feature"
             )
             choices = ", ".join(self.categorical) or "none"
-            raise ValueError(
-                f"evaluation.slices: {column!r} is {kind}; the categorical features are {choices}"
-            )
+            raise ValueError(f"{key}: {column!r} is {kind}; the categorical features are {choices}")
 
     @classmethod
     def load(cls, path: Path) -> FeatureSchema:

@@ -172,6 +172,14 @@ class EvaluationSettings(Section):
     importance_rows: PositiveInt = 10_000  # test rows drawn per repeat, at most
 
 
+class FairnessSettings(Section):
+    """Groups the model is compared across, and the mitigated candidate (two classes only)."""
+
+    sensitive: list[Column] = []  # categorical features; empty: no fairness section
+    # What fairlearn's ThresholdOptimizer equalizes across the groups of the mitigated model.
+    constraint: Literal["equalized_odds", "demographic_parity"] = "equalized_odds"
+
+
 class ServingSettings(Section):
     """What the server runs and the limits of its API."""
 

@@ -22,7 +22,10 @@ def table_rows() -> Callable[[str], dict[str, list[str]]]:
     """Return a reader of the model rows of the first Markdown table in a text."""
 
     def read(text: str) -> dict[str, list[str]]:
-        rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+        lines = text.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("| "))
+        end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), None)
+        rows = [line for line in lines[start:end] if "---" not in line]
         return {
             re.sub(r"[*]|\s*\(champion\)", "", cells[0]): cells[1:]
             for cells in ([c.strip() for c in row.strip("|").split("|")] for row in rows[1:])

@@ -36,6 +36,13 @@ def test_bad_data_leaves_previous_splits_untouched(settings, raw):
     [
         ("evaluation", "slices", ["nowhere"], r"slices: 'nowhere' is no feature; .* island, sex"),
         ("evaluation", "slices", ["year"], r"slices: 'year' is numeric: list it under data\.categ"),
+        (
+            "fairness",
+            "sensitive",
+            ["year"],
+            r"sensitive: 'year' is numeric: list it under data\.cat",
+        ),
+        ("fairness", "sensitive", ["nowhere"], r"fairness\.sensitive: 'nowhere' is no feature"),
         ("evaluation", "main_metric", "rmse", r"main_metric: rmse is not a classification metric"),
         ("mlflow", "champion_metric", "val_r2", r"champion_metric: val_r2 is not a classification"),
     ],

@@ -39,6 +39,7 @@ for command in (
     stage_commands.train,
     stage_commands.promote,
     stage_commands.export,
+    stage_commands.fairness,
     stage_commands.evaluate,
     serving_commands.serve,
     serving_commands.predict,

@@ -93,6 +93,27 @@ def export(params: Params = DEFAULT_PARAMS) -> None:
     )
 
 
+def fairness(params: Params = DEFAULT_PARAMS) -> None:
+    """Measure both models across `fairness.sensitive`, and a mitigated candidate."""
+    from ..data import DataError
+    from ..records import StageError
+    from ..stages.fairness import assess_fairness
+
+    settings = settings_from(params)
+    with clean_errors(DataError, StageError):
+        report = assess_fairness(settings)
+    if not report.sensitive:
+        results.print("fairness: no sensitive column set (fairness.sensitive)")
+    for name, model in report.models.items():
+        found = model.columns[report.sensitive[0]]
+        shown = found.disparities.get(report.constraint)
+        gap = shown.value if shown else found.difference.get(report.main_metric)
+        results.print(
+            f"{name:>9}: test {report.main_metric} {_number(model.main)}  "
+            f"{report.constraint or 'gap'} across {report.sensitive[0]} {_number(gap)}"
+        )
+
+
 def evaluate(params: Params = DEFAULT_PARAMS) -> None:
     """Score both models on the test split: metrics, figures, model card, README table."""
     from ..data import DataError

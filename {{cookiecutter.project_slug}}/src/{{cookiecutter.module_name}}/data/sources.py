@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 import pandas as pd
 from palmerpenguins import load_penguins
 from sklearn.datasets import load_diabetes
+from sklego.datasets import load_arrests
 
 from ..sections import SyntheticSettings
 from . import DataError
@@ -25,9 +26,16 @@ def load_diabetes_progression() -> pd.DataFrame:
     return renamed
 
 
+def load_toronto_arrests() -> pd.DataFrame:
+    """Toronto Star's table of arrests for simple marijuana possession, as scikit-lego ships it."""
+    frame: pd.DataFrame = load_arrests(as_frame=True)
+    return frame
+
+
 BUILTIN: dict[str, Callable[[], pd.DataFrame]] = {
     "penguins": load_penguins,  # classification: species
     "diabetes": load_diabetes_progression,  # regression: progression
+    "arrests": load_toronto_arrests,  # classification: released, with a disparity by colour
 }
 SYNTHETIC = "synthetic"  # generated from `data.synthetic`
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from ..evaluation.summary import Summary
+from ..fairness.summary import FairnessReport
 from ..schema import FeatureSchema
+from .fairness_section import fairness_section
 from .tables import fmt, metrics_table
 
 
@@ -113,8 +115,13 @@ def _warnings(summary: Summary) -> list[str]:
     return [f"- {warning}" for warning in summary.warnings] or ["None for these results."]
 
 
-def model_card(summary: Summary, schema: FeatureSchema, facts: CardFacts) -> str:
-    """Write the model card in Markdown."""
+def model_card(
+    summary: Summary,
+    schema: FeatureSchema,
+    facts: CardFacts,
+    fairness: FairnessReport | None = None,
+) -> str:
+    """Write the model card in Markdown; `fairness` adds its section after the slices."""
     main, champion, spec = summary.main_metric, summary.champion, schema.spec
     best = summary.models[champion]
     stats = schema.target_stats
@@ -154,6 +161,7 @@ def model_card(summary: Summary, schema: FeatureSchema, facts: CardFacts) -> str
         "",
         *_slices(summary),
         "",
+        *fairness_section(fairness),
         "## What drives predictions",
         "",
         *_drivers(summary, spec.importance_measure),

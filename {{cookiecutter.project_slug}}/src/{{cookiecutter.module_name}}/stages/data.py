@@ -26,6 +26,7 @@ def prepare(settings: Settings) -> FeatureSchema:
     schema = infer_schema(splits["train"], cfg.target, task, ignored=dropped, rare=rare)
     try:  # what later stages will ask of this table, before any model trains
         schema.check_slices(settings.evaluation.slices)
+        schema.check_slices(settings.fairness.sensitive, "fairness.sensitive")
         schema.spec.resolve_main(settings.evaluation.main_metric)
         schema.spec.resolve_champion(settings.mlflow.champion_metric)
     except ValueError as exc:

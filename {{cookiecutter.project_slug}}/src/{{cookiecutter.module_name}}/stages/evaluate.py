@@ -17,6 +17,7 @@ from ..evaluation.scorecard import score_model
 from ..evaluation.summary import ModelScores, ServingChecks, Summary
 from ..export.int8 import compare_int8
 from ..export.parity import parity_gap
+from ..fairness.summary import FairnessReport
 from ..features import feature_frame, targets
 from ..files import write_atomic
 from ..records import CANDIDATES, Candidate, StageError, load_candidate, load_champion
@@ -142,9 +143,11 @@ def evaluate_candidates(settings: Settings) -> Summary:
         validation,
         champion.reason,
     )
+    fairness = FairnessReport.read(paths.reports / "fairness" / "fairness.json")
+    warnings += fairness.warnings if fairness else []
     summary = summary.model_copy(update={"warnings": warnings})
     summary.write(paths.reports / "metrics.json")
-    write_atomic(paths.reports / "model_card.md", model_card(summary, schema, facts))
+    write_atomic(paths.reports / "model_card.md", model_card(summary, schema, facts, fairness))
     if not update_readme(paths.readme, results_table(summary)):
         log.warning("%s has no %s marker: results table not written", paths.readme, START)
     return summary

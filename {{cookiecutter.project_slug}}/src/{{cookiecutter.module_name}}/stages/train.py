@@ -20,7 +20,7 @@ from ..tasks import Target
 from ..tracking import SCHEMA_ARTIFACT, configure, log_model, log_provenance
 from ..training.distributed import is_main
 from ..training.estimators import SKOPS_TRUSTED_TYPES
-from ..training.saved import save_pipeline
+from ..training.saved import save_held_out, save_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ def train_candidate(
         selected.floor,
     )
     save_pipeline(settings.paths.models, name, fitted.pipeline)
+    save_held_out(settings.paths.models, name, selected.held_out)
     save_candidate(settings.paths.models, candidate)
     log.info("%s registered as version %s", name, candidate.version)
     return candidate

@@ -1,0 +1,1 @@
+"""Fairness: metrics per group of the sensitive columns, disparities, a mitigated candidate."""
