@@ -9,7 +9,6 @@ touched here. The classes' order is the schema's (sorted), which every classifie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -39,7 +38,7 @@ class Selected:
     spread: dict[str, Score] = field(default_factory=dict)  # standard deviation over folds
     threshold: float | None = None  # binary targets: chosen on the same held-out rows
     floor: Score = None  # the main metric's floor on the same rows (the mean over folds)
-    # The held-out outputs behind the scores: split, row in it, output (`held_out_frame`).
+    # The held-out outputs behind the scores, by row of train + validation (`held_out_frame`).
     held_out: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
@@ -72,7 +71,7 @@ def select(
         held = len(X["val"])
         method = f"the {held} rows of the validation split"
         floor = floor_scores(spec, y["train"], y["val"], classes)[metric]
-        frame = held_out_frame(["val"] * held, np.arange(held), output)
+        frame = held_out_frame(len(X["train"]) + np.arange(held), output)
         return Selected(fitted, scores, method, held, {}, threshold, floor, frame)
     X_all = pd.concat([X["train"], X["val"]], ignore_index=True)
     y_all = cast(Target, np.concatenate([y["train"], y["val"]]))
@@ -96,17 +95,15 @@ def select(
     scores = {metric: _mean([f[metric] for f in scored]) for metric in scored[0]}
     spread = {metric: _std([f[metric] for f in scored]) for metric in scored[0]}
     method = f"{cfg.folds}-fold cross-validation over the {rows} training and validation rows"
-    split_of = np.array(["train"] * len(X["train"]) + ["val"] * len(X["val"]))
-    position = np.concatenate([np.arange(len(X["train"])), np.arange(len(X["val"]))])
-    held_out = held_out_frame(split_of[held_rows], position[held_rows], outputs)
+    held_out = held_out_frame(held_rows, outputs)
     return Selected(fitted, scores, method, rows, spread, threshold, _mean(floors), held_out)
 
 
-def held_out_frame(split: Sequence[str], row: npt.ArrayLike, output: Output) -> pd.DataFrame:
-    """Held-out outputs with where they come from: `split`, `row` (its position), `output_<i>`."""
+def held_out_frame(rows: npt.ArrayLike, output: Output) -> pd.DataFrame:
+    """Held-out outputs (`output_<i>`) and their `row`: its position in train + validation."""
     columns = output.reshape(len(output), -1)
     frame = pd.DataFrame({f"output_{i}": columns[:, i] for i in range(columns.shape[1])})
-    found: pd.DataFrame = frame.assign(split=np.asarray(split), row=np.asarray(row))
+    found: pd.DataFrame = frame.assign(row=np.asarray(rows))
     return found
 
 

@@ -16,9 +16,7 @@ from matplotlib.figure import Figure
 def save(fig: Figure, path: Path) -> Path:
     """Write the figure to `path` (folders made as needed) and close it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    path.write_bytes(png(fig))
     return path
 
 

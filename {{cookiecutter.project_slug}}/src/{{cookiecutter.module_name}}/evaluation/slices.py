@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 from fairlearn.metrics import MetricFrame, count
 
 from ..decision import Decision
+from ..tasks import Score
 from .metrics import Output, metric_value
 from .summary import Group, SliceScores
 
@@ -22,6 +24,18 @@ def group_keys(groups: pd.Series) -> pd.Series:
     return named
 
 
+def by_group(
+    groups: pd.Series, y_true: Any, output: Output, measures: dict[str, Callable[..., Score]]
+) -> MetricFrame:
+    """Measure each group of a column with fairlearn's MetricFrame; its size is `n`."""
+    return MetricFrame(
+        metrics={**measures, "n": count},
+        y_true=np.asarray(y_true),
+        y_pred=output,
+        sensitive_features=group_keys(groups),
+    )
+
+
 def slice_metrics(
     groups: pd.Series,
     y_true: Any,
@@ -31,12 +45,9 @@ def slice_metrics(
     min_size: int,
 ) -> SliceScores:
     """Score each group of a column; flag groups too small to trust and report the gap."""
-    frame = MetricFrame(
-        # A group may hold one class or one row only: flagged if small, its score stays.
-        metrics={"value": lambda y, out: metric_value(metric, y, out, decision), "n": count},
-        y_true=np.asarray(y_true),
-        y_pred=output,
-        sensitive_features=group_keys(groups),
+    # A group may hold one class or one row only: flagged if small, its score stays.
+    frame = by_group(
+        groups, y_true, output, {"value": lambda y, out: metric_value(metric, y, out, decision)}
     )
     found = {
         str(group): Group(n=int(n), value=defined(value), small=bool(n < min_size))

@@ -30,15 +30,15 @@ def model_fairness(
     """Measure one model's output on the test rows, column by sensitive column."""
     interval = bootstrap_interval(y, output, decision, metric, cfg.bootstrap, seed)
     low, high = interval or (None, None)
+    binary = len(decision.classes) == 2
+    truth = (np.asarray(y) == decision.classes[1]).astype(np.int64) if binary else None
     columns = {}
     for column in sensitive.columns:
         found = column_fairness(sensitive[column], y, output, decision, metric, cfg.min_slice_size)
-        if len(decision.classes) == 2:
-            truth = (np.asarray(y) == decision.classes[1]).astype(np.int64)
+        if truth is not None:
             keys = group_keys(sensitive[column])
-            found.disparities = disparities(
-                truth, decision.indices(output), keys, cfg.bootstrap, seed
-            )
+            answered = decision.indices(output)
+            found.disparities = disparities(truth, answered, keys, cfg.bootstrap, seed)
         columns[str(column)] = found
     return ModelFairness(
         main=metric_value(metric, y, output, decision),
@@ -55,10 +55,8 @@ def one_hot(answered: np.ndarray[Any, Any], classes: int = 2) -> Output:
 
 def held_out_rows(splits: dict[str, pd.DataFrame], held: pd.DataFrame) -> pd.DataFrame:
     """Return the train and validation rows that a candidate's held-out outputs scored."""
-    parts = [splits[name].iloc[held["row"][held["split"] == name]] for name in ("train", "val")]
-    order = np.concatenate([np.flatnonzero(held["split"] == name) for name in ("train", "val")])
-    rows = pd.concat(parts, ignore_index=True)
-    found: pd.DataFrame = rows.iloc[np.argsort(order)].reset_index(drop=True)
+    pool = pd.concat([splits["train"], splits["val"]], ignore_index=True)
+    found: pd.DataFrame = pool.iloc[held["row"].to_numpy()].reset_index(drop=True)
     return found
 
 

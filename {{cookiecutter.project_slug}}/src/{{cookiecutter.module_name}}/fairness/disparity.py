@@ -67,11 +67,8 @@ def disparities(
 
 
 def _with_interval(value: float, resampled: list[float]) -> Disparity:
-    low, high = np.percentile(resampled, [2.5, 97.5]) if resampled else (None, None)
-    defined = None if np.isnan(value) else float(value)
-    return Disparity(
-        value=defined,
-        interval=Interval(
-            low=None if low is None else float(low), high=None if high is None else float(high)
-        ),
-    )
+    interval = Interval(low=None, high=None)
+    if resampled:
+        low, high = np.percentile(resampled, [2.5, 97.5])
+        interval = Interval(low=float(low), high=float(high))
+    return Disparity(value=None if np.isnan(value) else float(value), interval=interval)

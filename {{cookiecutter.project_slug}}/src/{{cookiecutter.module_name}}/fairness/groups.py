@@ -10,17 +10,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import (
-    MetricFrame,
-    count,
-    false_positive_rate,
-    selection_rate,
-    true_positive_rate,
-)
+from fairlearn.metrics import false_positive_rate, selection_rate, true_positive_rate
 
 from ..decision import Decision
 from ..evaluation.metrics import Output, metric_value
-from ..evaluation.slices import defined, group_keys
+from ..evaluation.slices import by_group, defined
 from .summary import ColumnFairness, GroupMeasures
 
 RATES: dict[str, Callable[..., float]] = {
@@ -50,20 +44,14 @@ def column_fairness(
     }
     if len(decision.classes) == 2:
         measures |= {name: _rate(rate, decision) for name, rate in RATES.items()}
-    frame = MetricFrame(
-        metrics={**measures, "n": count},
-        y_true=np.asarray(y_true),
-        y_pred=output,
-        sensitive_features=group_keys(groups),
-    )
-    by_group = frame.by_group
+    frame = by_group(groups, y_true, output, measures)
     found = {
         str(group): GroupMeasures(
             n=int(row["n"]),
             small=bool(row["n"] < min_size),
             measures={name: defined(row[name]) for name in measures},
         )
-        for group, row in by_group.iterrows()
+        for group, row in frame.by_group.iterrows()
     }
     return ColumnFairness(
         groups=found,

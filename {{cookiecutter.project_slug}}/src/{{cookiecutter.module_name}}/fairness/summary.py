@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from ..evaluation.summary import Interval
-from ..files import write_atomic
 
 
 class GroupMeasures(BaseModel):
@@ -78,10 +76,6 @@ class FairnessReport(BaseModel):
     mitigation: Mitigation | None = None
     not_mitigated: str = ""  # why there is no mitigated candidate, as a sentence
     warnings: list[str] = []
-
-    def write(self, path: Path) -> None:
-        """Write the report as JSON."""
-        write_atomic(path, json.dumps(self.model_dump(), indent=2) + "\n")
 
     @classmethod
     def read(cls, path: Path) -> FairnessReport | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..fairness.disparity import DISPARITIES
 from ..fairness.summary import Disparity, FairnessReport, GroupRule, Mitigation
 from ..fairness.tradeoff import disparity_name, disparity_of
 from .tables import fmt
@@ -40,7 +41,7 @@ def _groups_table(report: FairnessReport, column: str) -> list[str]:
 
 
 def _disparity_table(report: FairnessReport, column: str) -> list[str]:
-    names = ["demographic_parity", "equalized_odds"] if report.constraint else []
+    names = DISPARITIES if report.constraint else ()
     header = ["model", f"`{report.main_metric}` [95% CI]"]
     header += [f"{n.replace('_', ' ')} difference [95% CI]" for n in names]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

@@ -47,9 +47,11 @@ def assess_fairness(settings: Settings) -> FairnessReport:
     X, y = feature_frame(schema, test), targets(test, schema)
     groups = X[cfg.sensitive]
     models: dict[str, ModelFairness] = {}
+    runs: dict[str, str] = {}
     for name in CANDIDATES:
-        pipeline = load_pipeline(paths.models, name)
-        decision = decision_of(pipeline, load_candidate(paths.models, name).threshold)
+        pipeline, candidate = load_pipeline(paths.models, name), load_candidate(paths.models, name)
+        runs[name] = candidate.run_id
+        decision = decision_of(pipeline, candidate.threshold)
         output = model_output(pipeline, X, schema.spec)
         models[name] = model_fairness(
             groups, y, output, decision, metric, settings.evaluation, settings.seed
@@ -71,7 +73,6 @@ def assess_fairness(settings: Settings) -> FairnessReport:
     report.warnings = too_small(report.models, settings.evaluation.min_slice_size)
     figure = tradeoff_figure(report)
     replace_folder(out, {REPORT: report.model_dump_json(indent=2) + "\n", FIGURE: figure})
-    runs: dict[str, str] = {n: load_candidate(paths.models, n).run_id for n in CANDIDATES}
     log_fairness(settings.mlflow, report, runs, str(out / FIGURE))
     return report
 
