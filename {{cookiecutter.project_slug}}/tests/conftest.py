@@ -106,15 +106,15 @@ def params_in(workdir: Path, changes: dict[str, Any]) -> Settings:
     """Write a copy of params.yaml with some sections changed into `workdir`, and load it.
 
     A new `data.source` starts with `task: auto` and without the column roles (drop,
-    categorical, numeric, slices, sensitive) of the project's table, unless `changes` sets
-    them too.
+    categorical, numeric, slices, sensitive) of the project's table and without a bound on
+    disparity, unless `changes` sets them too.
     """
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     if "source" in changes.get("data", {}):
         params["task"] = "auto"
         params["data"].update(drop=[], categorical=[], numeric=[])
         params["evaluation"]["slices"] = []
-        params["fairness"]["sensitive"] = []
+        params["fairness"].update(sensitive=[], max_disparity=None)
     for section, values in changes.items():
         if isinstance(values, dict):
             params[section].update(values)

@@ -48,6 +48,7 @@ class Champion(Candidate):
     promoted: bool = True
     served: str = ""  # the version that @champion names now: the winner's, or the previous
     reason: str = ""  # why it was not promoted, as a sentence for the card
+    rule: str = ""  # `fairness.max_disparity`: the bound and what each candidate measured
 
 
 def save_candidate(models: Path, candidate: Candidate, as_name: str | None = None) -> None:

@@ -85,6 +85,15 @@ class FeatureSchema(BaseModel):
             choices = ", ".join(self.categorical) or "none"
             raise ValueError(f"{key}: {column!r} is {kind}; the categorical features are {choices}")
 
+    def check_bound(self, sensitive: list[str]) -> None:
+        """Raise ValueError if `fairness.max_disparity` can't be measured on this target."""
+        key = "fairness.max_disparity"
+        if not sensitive:
+            raise ValueError(f"{key}: bounds a disparity across fairness.sensitive, which is empty")
+        if len(self.classes) != 2:
+            has = f"{len(self.classes)} classes" if self.classes else "a number as its target"
+            raise ValueError(f"{key}: needs a target with two classes; this table has {has}")
+
     @classmethod
     def load(cls, path: Path) -> FeatureSchema:
         """Read a schema written by `save`."""

@@ -151,8 +151,7 @@ class MlflowSettings(Section):
     tracking_uri: str = "sqlite:///mlflow.db"
     experiment: str
     registered_model: str
-    # Validation metrics only: the test split is kept for the final report. Whether higher
-    # or lower is better follows from the metric; auto: val_log_loss, or val_rmse.
+    # Selection scores only (the test split is for the report); auto: val_log_loss or val_rmse.
     champion_metric: Annotated[str, _one_of(VALIDATION + m for m in METRIC_NAMES)] = "auto"
     # @champion moves only to a winner whose main metric beats its floor by more than this
     # (in the metric's units, on the selection rows); else the previous champion stays.
@@ -162,8 +161,7 @@ class MlflowSettings(Section):
 class EvaluationSettings(Section):
     """How the test split is scored and reported."""
 
-    # Classification: a metric of predicted labels, so that it is defined on every slice and
-    # resample. auto: balanced_accuracy, or rmse for regression.
+    # A metric of answers, defined on every slice and resample; auto: balanced_accuracy or rmse.
     main_metric: Annotated[str, _one_of(INTERVAL_METRICS)] = "auto"
     slices: list[Column] = []
     min_slice_size: PositiveInt = 10
@@ -173,11 +171,13 @@ class EvaluationSettings(Section):
 
 
 class FairnessSettings(Section):
-    """Groups the model is compared across, and the mitigated candidate (two classes only)."""
+    """Groups the model is compared across; a mitigated model and a champion rule (binary)."""
 
     sensitive: list[Column] = []  # categorical features; empty: no fairness section
-    # What fairlearn's ThresholdOptimizer equalizes across the groups of the mitigated model.
+    # The difference that the mitigated model equalizes and that `max_disparity` bounds.
     constraint: Literal["equalized_odds", "demographic_parity"] = "equalized_odds"
+    # The champion: the best candidate whose `constraint` on the selection rows is at most this.
+    max_disparity: float | None = Field(None, ge=0, le=1)  # None: no bound
 
 
 class ServingSettings(Section):

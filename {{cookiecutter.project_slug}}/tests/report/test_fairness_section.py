@@ -95,3 +95,9 @@ def test_rule_shares_add_up_to_all_rows_with_a_random_part():
         "- `a`: `> 0.800` for 40% of rows, `> 0.600` for 40% of rows, "
         "20% answered positive at random with probability 0.30\n"
     ) in text
+
+
+def test_the_champion_rule_is_said_only_when_a_bound_is_set():
+    said = "Champion rule (`fairness.max_disparity` = 0.2): the best candidate whose ..."
+    assert said in fairness_section(REPORT.model_copy(update={"champion_rule": said}))
+    assert not any(line.startswith("Champion rule") for line in fairness_section(REPORT))

@@ -43,6 +43,12 @@ def test_bad_data_leaves_previous_splits_untouched(settings, raw):
             r"sensitive: 'year' is numeric: list it under data\.cat",
         ),
         ("fairness", "sensitive", ["nowhere"], r"fairness\.sensitive: 'nowhere' is no feature"),
+        (
+            "fairness",
+            "max_disparity",
+            0.1,
+            r"fairness\.max_disparity: bounds a disparity across fairness\.sensitive, which is",
+        ),
         ("evaluation", "main_metric", "rmse", r"main_metric: rmse is not a classification metric"),
         ("mlflow", "champion_metric", "val_r2", r"champion_metric: val_r2 is not a classification"),
     ],
@@ -64,3 +70,11 @@ def test_a_few_raw_rows_are_kept_with_the_raw_tables_dtypes(settings, raw):
     assert 0 < len(example) <= 5
     for name in schema.names:  # as the table holds them, before any coercion
         assert example[name].dtype == raw[name].dtype, name
+
+
+def test_a_bound_on_disparity_needs_two_classes(penguin_settings):
+    fairness = penguin_settings.fairness.model_copy(
+        update={"sensitive": ["sex"], "max_disparity": 0.1}
+    )
+    with pytest.raises(DataError, match=r"max_disparity: needs a target with two classes; .* 3 "):
+        prepare(penguin_settings.model_copy(update={"fairness": fairness}))

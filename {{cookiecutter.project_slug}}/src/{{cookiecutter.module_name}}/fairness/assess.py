@@ -53,13 +53,6 @@ def one_hot(answered: np.ndarray[Any, Any], classes: int = 2) -> Output:
     return found
 
 
-def held_out_rows(splits: dict[str, pd.DataFrame], held: pd.DataFrame) -> pd.DataFrame:
-    """Return the train and validation rows that a candidate's held-out outputs scored."""
-    pool = pd.concat([splits["train"], splits["val"]], ignore_index=True)
-    found: pd.DataFrame = pool.iloc[held["row"].to_numpy()].reset_index(drop=True)
-    return found
-
-
 def too_small(report: dict[str, ModelFairness], min_size: int) -> list[str]:
     """Warn of the groups with too few test rows to judge (the same for every model)."""
     first = next(iter(report.values()), None)

@@ -18,7 +18,19 @@ from ..evaluation.summary import Interval
 from .summary import Disparity
 
 DISPARITIES = ("demographic_parity", "equalized_odds")
+POINT = {
+    "demographic_parity": demographic_parity_difference,
+    "equalized_odds": equalized_odds_difference,
+}
 Counts = npt.NDArray[np.int64]  # groups x true (0, 1) x answered (0, 1)
+
+
+def difference(
+    name: str, truth: npt.NDArray[np.int64], answered: npt.NDArray[np.int64], groups: Any
+) -> float:
+    """Return one difference between the groups, as fairlearn computes it (NaN: undefined)."""
+    found: float = POINT[name](truth, answered, sensitive_features=groups)
+    return float(found)
 
 
 def from_counts(counts: Counts) -> dict[str, float]:
@@ -46,12 +58,7 @@ def disparities(
     seed: int,
 ) -> dict[str, Disparity]:
     """Both differences between the groups (0/1 truth and answers) with 95% intervals."""
-    point: dict[str, Any] = {
-        "demographic_parity": demographic_parity_difference(
-            truth, answered, sensitive_features=groups
-        ),
-        "equalized_odds": equalized_odds_difference(truth, answered, sensitive_features=groups),
-    }
+    point = {name: difference(name, truth, answered, groups) for name in DISPARITIES}
     codes = pd.Categorical(groups).codes.astype(np.int64)
     k = int(codes.max()) + 1
     cells = codes * 4 + truth * 2 + answered

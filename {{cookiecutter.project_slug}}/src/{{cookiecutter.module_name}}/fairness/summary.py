@@ -75,6 +75,7 @@ class FairnessReport(BaseModel):
     models: dict[str, ModelFairness] = {}
     mitigation: Mitigation | None = None
     not_mitigated: str = ""  # why there is no mitigated candidate, as a sentence
+    champion_rule: str = ""  # how `fairness.max_disparity` chose the champion; '': unbounded
     warnings: list[str] = []
 
     @classmethod

@@ -91,9 +91,11 @@ def _mitigation(report: FairnessReport, mitigation: Mitigation) -> list[str]:
         "",
         f"Against the {mitigation.base}, it moves the {disparity_name(report)} across "
         f"`{column}` from {fmt(before)} to {fmt(after)}, at a change of {fmt(cost)} in "
-        f"`{report.main_metric}`. It is reported, not served: its answer depends on "
-        f"`{column}` and on chance, which the served ONNX graph does not take; the API "
-        "answers with the champion.",
+        f"`{report.main_metric}`. It is reported, not served. Its answer depends on chance "
+        f"and on `{column}` itself: serving it would mean asking for `{column}` with every "
+        "request and answering each group by its own rule, a use of the attribute at "
+        "decision time that many jurisdictions restrict. The API answers with the "
+        "champion; to bound its disparity instead, set `fairness.max_disparity`.",
     ]
 
 
@@ -119,6 +121,8 @@ def fairness_section(report: FairnessReport | None) -> list[str]:
             "false positive rates (fairlearn's definitions).",
             "",
         ]
+    if report.champion_rule:
+        lines += [report.champion_rule, ""]
     if report.mitigation is not None:
         lines += [*_mitigation(report, report.mitigation), ""]
     elif report.not_mitigated:

@@ -27,6 +27,8 @@ def prepare(settings: Settings) -> FeatureSchema:
     try:  # what later stages will ask of this table, before any model trains
         schema.check_slices(settings.evaluation.slices)
         schema.check_slices(settings.fairness.sensitive, "fairness.sensitive")
+        if settings.fairness.max_disparity is not None:
+            schema.check_bound(settings.fairness.sensitive)
         schema.spec.resolve_main(settings.evaluation.main_metric)
         schema.spec.resolve_champion(settings.mlflow.champion_metric)
     except ValueError as exc:

@@ -13,17 +13,18 @@ import pandas as pd
 from ..config import Settings
 from ..data.splits import load_splits
 from ..evaluation.metrics import decision_of, model_output
-from ..fairness.assess import held_out_rows, model_fairness, one_hot, too_small
+from ..fairness.assess import model_fairness, one_hot, too_small
 from ..fairness.logged import MITIGATED, log_fairness
 from ..fairness.mitigation import fit_mitigation, group_rules, mitigated_answers
 from ..fairness.summary import FairnessReport, Mitigation, ModelFairness
 from ..fairness.tradeoff import tradeoff_figure
 from ..features import feature_frame, targets
 from ..files import replace_folder
+from ..held_out import held_out_rows, load_held_out
 from ..records import CANDIDATES, StageError, load_candidate, load_champion
 from ..schema import FeatureSchema
 from ..tasks import Target
-from ..training.saved import load_held_out, load_pipeline
+from ..training.saved import load_pipeline
 
 REPORT, FIGURE = "fairness.json", "tradeoff.png"
 
@@ -59,6 +60,7 @@ def assess_fairness(settings: Settings) -> FairnessReport:
     report = FairnessReport(
         sensitive=list(cfg.sensitive),
         main_metric=metric,
+        champion_rule=load_champion(paths.models).rule,
         constraint=cfg.constraint if binary else "",
         models=models,
         not_mitigated=""

@@ -14,13 +14,14 @@ from ..config import Settings
 from ..data.splits import load_raw_example, load_splits
 from ..features import feature_frame, targets
 from ..files import write_atomic
+from ..held_out import save_held_out
 from ..records import Candidate, CandidateName, save_candidate
 from ..selection import select
 from ..tasks import Target
 from ..tracking import SCHEMA_ARTIFACT, configure, log_model, log_provenance
 from ..training.distributed import is_main
 from ..training.estimators import SKOPS_TRUSTED_TYPES
-from ..training.saved import save_held_out, save_pipeline
+from ..training.saved import save_pipeline
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import skops.io
 from sklearn.pipeline import Pipeline
 
@@ -24,16 +23,3 @@ def load_pipeline(models: Path, name: str) -> Pipeline:
     if not path.is_file():
         raise StageError(f"{path} not found: run `make train` first")
     return skops.io.load(path, trusted=SKOPS_TRUSTED_TYPES)
-
-
-def save_held_out(models: Path, name: str, frame: pd.DataFrame) -> None:
-    """Save the held-out outputs that scored a candidate (`selection.held_out_frame`)."""
-    write_atomic(models / f"{name}_held_out.parquet", frame.to_parquet(index=False))
-
-
-def load_held_out(models: Path, name: str) -> pd.DataFrame:
-    """Read what `save_held_out` wrote."""
-    path = models / f"{name}_held_out.parquet"
-    if not path.is_file():
-        raise StageError(f"{path} not found: run `make train` first")
-    return pd.read_parquet(path)
