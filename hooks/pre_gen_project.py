@@ -32,6 +32,7 @@ SHADOWED = {
     "pandas",
     "pyarrow",
     "pydantic",
+    "shap",
     "rich",
     "sklearn",
     "sklego",

@@ -309,13 +309,13 @@ def test_serving_benchmark_with_a_64_connection_soak(project):
 
 
 @pytest.mark.slow
-def test_serving_needs_only_the_base_dependencies(project, tmp_path):
-    """What the Docker image installs: the package without extras, the bundle, params.yaml."""
+def test_serving_needs_only_the_base_dependencies_and_the_explain_extra(project, tmp_path):
+    """What the Docker image installs: the package and its `explain` extra, the bundle, params."""
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
     python = str(venv / "bin" / "python")
-    run([python, "-m", "pip", "install", "--quiet", str(project)], cwd=tmp_path)
-    for heavy in ("torch", "sklearn", "mlflow", "pandas"):
+    run([python, "-m", "pip", "install", "--quiet", f"{project}[explain]"], cwd=tmp_path)
+    for heavy in ("torch", "mlflow", "skl2onnx", "matplotlib"):
         found = subprocess.run([python, "-c", f"import {heavy}"], capture_output=True)
         assert found.returncode != 0, f"{heavy} is installed in the serving environment"
 
@@ -330,6 +330,11 @@ def test_serving_needs_only_the_base_dependencies(project, tmp_path):
         status, body = request(f"{url}/predict", RECORD)
         assert status == 200, body
         assert body["prediction"] in SPECIES
+        status, explained = request(f"{url}/explain", RECORD)
+        assert status == 200, explained
+        assert explained["prediction"] == body["prediction"]
+        total = explained["base_value"] + sum(c["contribution"] for c in explained["contributions"])
+        assert abs(total - explained["output"]) < 1e-3
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from {{ cookiecutter.module_name }}.bundle import BACKGROUND_FILE, MODEL_FILE, Manifest, write_bundle
 from {{ cookiecutter.module_name }}.config import Settings, load_settings
 from {{ cookiecutter.module_name }}.data.sources import load_source
 from {{ cookiecutter.module_name }}.data.splits import load_splits
@@ -185,3 +186,14 @@ def test_split(trained):
     splits, schema = load_splits(trained.settings.paths.processed)
     test = splits["test"]
     return feature_frame(schema, test), targets(test, schema), schema
+
+
+@pytest.fixture(scope="session")
+def rewrite_bundle() -> Callable[[Path, Manifest], None]:
+    """Return a function that writes a bundle again under a changed manifest, files as they were."""
+
+    def rewrite(folder: Path, manifest: Manifest) -> None:
+        background = (folder / BACKGROUND_FILE).read_bytes() if manifest.background_sha256 else None
+        write_bundle(folder, (folder / MODEL_FILE).read_bytes(), manifest, background)
+
+    return rewrite

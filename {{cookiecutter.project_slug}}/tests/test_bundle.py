@@ -4,13 +4,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.module_name }}.bundle import (
+    BACKGROUND_FILE,
     MANIFEST_FILE,
     MODEL_FILE,
     BundleError,
     NoBundleError,
     load_bundle,
     read_manifest,
-    write_bundle,
 )
 from {{ cookiecutter.module_name }}.serving import create_app
 
@@ -35,24 +35,24 @@ def test_broken_manifest_is_named(own_bundle):
         load_bundle(own_bundle.paths.serving)
 
 
-def test_write_bundle_replaces_the_whole_folder(own_bundle):
+def test_write_bundle_replaces_the_whole_folder(own_bundle, rewrite_bundle):
     folder = own_bundle.paths.serving
     manifest = read_manifest(folder)
     (folder / "stale.txt").write_text("from an older export")
-    graph = (folder / MODEL_FILE).read_bytes()
-    write_bundle(folder, graph, manifest)
-    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST_FILE, MODEL_FILE]
+    rewrite_bundle(folder, manifest)
+    shipped = [MANIFEST_FILE, MODEL_FILE] + (
+        [BACKGROUND_FILE] if manifest.background_sha256 else []
+    )
+    assert sorted(p.name for p in folder.iterdir()) == sorted(shipped)
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
     assert load_bundle(folder)[0] == manifest
 
 
-def test_a_metric_undefined_at_training_is_null_and_the_server_starts(own_bundle):
+def test_a_metric_undefined_at_training_is_null_and_the_server_starts(own_bundle, rewrite_bundle):
     folder = own_bundle.paths.serving
     manifest = read_manifest(folder)
     metrics = {**manifest.metrics, "val_roc_auc": None}
-    write_bundle(
-        folder, (folder / MODEL_FILE).read_bytes(), manifest.model_copy(update={"metrics": metrics})
-    )
+    rewrite_bundle(folder, manifest.model_copy(update={"metrics": metrics}))
     assert '"val_roc_auc": null' in (folder / MANIFEST_FILE).read_text()
     with TestClient(create_app(own_bundle)) as client:
         assert client.get("/ready").status_code == 200

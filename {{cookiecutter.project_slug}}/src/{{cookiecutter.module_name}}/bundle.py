@@ -7,6 +7,7 @@ pandas or MLflow.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from .schema import FeatureSchema
 
 MODEL_FILE = "model.onnx"
 MANIFEST_FILE = "manifest.json"
+BACKGROUND_FILE = "background.json"  # training rows, as the API takes them: for /explain
 DECISION = "class_index"  # a classifier graph's output: the class answered, by column index
 
 
@@ -48,6 +50,7 @@ class Manifest(BaseModel):
     sha256: str
     # Test rows for the demo page's "random example" (`serving.examples`); None is missing.
     examples: list[dict[str, float | str | bool | None]] = []
+    background_sha256: str | None = None  # of BACKGROUND_FILE; None: no /explain
 
 
 Row = Sequence[float | str | None]
@@ -79,25 +82,35 @@ class OnnxModel:
             )
 
     def _feeds(self, rows: Sequence[Row]) -> dict[str, npt.NDArray[np.generic]]:
-        feeds: dict[str, npt.NDArray[np.generic]] = {}
-        for i, (name, numeric) in enumerate(zip(self._inputs, self._numeric, strict=True)):
+        columns: list[npt.NDArray[np.generic]] = []
+        for i, numeric in enumerate(self._numeric):
             column = [row[i] for row in rows]
             if numeric:
-                values = [np.nan if v is None else v for v in column]
-                # Numbers beyond float32 become inf; the caller sees non-finite probabilities.
-                with np.errstate(over="ignore"):
-                    feeds[name] = np.asarray(values, dtype=np.float32).reshape(-1, 1)
-            else:
-                # The graph's imputer treats "" as missing: string tensors hold no NaN.
-                feeds[name] = np.asarray(
-                    ["" if v is None else str(v) for v in column], dtype=object
-                ).reshape(-1, 1)
+                columns.append(np.asarray([np.nan if v is None else v for v in column]))
+            else:  # the graph's imputer treats "" as missing: string tensors hold no NaN
+                columns.append(np.asarray(["" if v is None else str(v) for v in column], object))
+        return self._column_feeds(columns)
+
+    def _column_feeds(
+        self, columns: Sequence[npt.NDArray[np.generic]]
+    ) -> dict[str, npt.NDArray[np.generic]]:
+        feeds: dict[str, npt.NDArray[np.generic]] = {}
+        for name, numeric, column in zip(self._inputs, self._numeric, columns, strict=True):
+            # Numbers beyond float32 become inf; the caller sees non-finite probabilities.
+            with np.errstate(over="ignore"):
+                feeds[name] = column.astype(np.float32 if numeric else object).reshape(-1, 1)
         return feeds
 
     def predict(self, rows: Sequence[Row]) -> npt.NDArray[np.float32]:
         """Class probabilities (one row per input row), or one value per row; None is missing."""
-        feeds = self._feeds(rows)
-        [output] = self.session.run([self._output], feeds)
+        [output] = self.session.run([self._output], self._feeds(rows))
+        return self.schema.spec.from_graph(output)
+
+    def predict_columns(
+        self, columns: Sequence[npt.NDArray[np.generic]]
+    ) -> npt.NDArray[np.float32]:
+        """`predict` on one array per feature: numbers (NaN missing), or text ("" missing)."""
+        [output] = self.session.run([self._output], self._column_feeds(columns))
         return self.schema.spec.from_graph(output)
 
     def decide(
@@ -110,13 +123,17 @@ class OnnxModel:
         return self.schema.spec.from_graph(output), chosen
 
 
-def write_bundle(directory: Path, model: bytes, manifest: Manifest) -> None:
-    """Write graph and manifest side by side, replacing any previous bundle whole.
+def write_bundle(
+    directory: Path, model: bytes, manifest: Manifest, background: bytes | None = None
+) -> None:
+    """Write graph, manifest (and background) side by side, replacing any previous bundle.
 
     A reader never sees a half-written bundle; between the two renames there is briefly
     none, and a reload then answers 409 and keeps serving the old model.
     """
     files: dict[str, str | bytes] = {MODEL_FILE: model}
+    if background is not None:
+        files[BACKGROUND_FILE] = background
     files[MANIFEST_FILE] = manifest.model_dump_json(indent=2) + "\n"
     replace_folder(directory, files)
 
@@ -133,19 +150,42 @@ def read_manifest(directory: Path) -> Manifest:
 
 
 def verify_bundle(directory: Path) -> Manifest:
-    """Check the graph against the manifest's checksum; raise NoBundleError or BundleError."""
+    """Check the files against the manifest's checksums; raise NoBundleError or BundleError."""
     manifest = read_manifest(directory)
-    model_path, manifest_path = directory / MODEL_FILE, directory / MANIFEST_FILE
-    if not model_path.is_file():
-        raise BundleError(f"{model_path} not found: run `make train` to export it again")
-    found = sha256(model_path.read_bytes())
-    if found != manifest.sha256:
-        raise BundleError(
-            f"{model_path} has SHA-256 {found[:12]}… but {manifest_path} (and MLflow version "
-            f"{manifest.version}, tag serving_sha256) records {manifest.sha256[:12]}…: the file "
-            "was altered or copied from another export; run `make train` to export it again"
-        )
+    _checked(directory / MODEL_FILE, manifest.sha256, manifest)
+    if manifest.background_sha256 is not None:
+        _checked(directory / BACKGROUND_FILE, manifest.background_sha256, manifest)
     return manifest
+
+
+def _checked(path: Path, expected: str, manifest: Manifest) -> bytes:
+    """Read a bundle file whose SHA-256 the manifest records."""
+    if not path.is_file():
+        raise BundleError(f"{path} not found: run `make train` to export it again")
+    content = path.read_bytes()
+    found = sha256(content)
+    if found != expected:
+        raise BundleError(
+            f"{path} has SHA-256 {found[:12]}… but {path.parent / MANIFEST_FILE} (of MLflow "
+            f"version {manifest.version}) records {expected[:12]}…: the file was altered or "
+            "copied from another export; run `make train` to export it again"
+        )
+    return content
+
+
+def read_background(directory: Path, manifest: Manifest) -> list[Row]:
+    """Return the background rows in feature order, checked; [] if none was shipped."""
+    if manifest.background_sha256 is None:
+        return []
+    content = _checked(directory / BACKGROUND_FILE, manifest.background_sha256, manifest)
+    records: list[dict[str, float | str | bool | None]] = json.loads(content)
+    names = manifest.feature_schema.names
+    return [[_as_input(record[name]) for name in names] for record in records]
+
+
+def _as_input(value: float | str | bool | None) -> float | str | None:
+    """Return an API value as the graph takes it: true/false as the categories "True", "False"."""
+    return str(value) if isinstance(value, bool) else value
 
 
 def load_bundle(directory: Path) -> tuple[Manifest, OnnxModel]:

@@ -12,6 +12,7 @@ from .sections import (
     BaselineSettings,
     DataSettings,
     EvaluationSettings,
+    ExplainSettings,
     FairnessSettings,
     ImbalanceSettings,
     MlflowSettings,
@@ -45,6 +46,7 @@ class Settings(Section):
     evaluation: EvaluationSettings = EvaluationSettings()
     fairness: FairnessSettings = FairnessSettings()
     serving: ServingSettings = ServingSettings()
+    explain: ExplainSettings = ExplainSettings()
     paths: Paths = Paths()
 
 

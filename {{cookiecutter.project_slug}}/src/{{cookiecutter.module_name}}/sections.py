@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     NonNegativeFloat,
@@ -19,32 +16,8 @@ from pydantic import (
     model_validator,
 )
 
+from .section_types import Column, one_of
 from .tasks import INTERVAL_METRICS, METRIC_NAMES, VALIDATION
-
-
-def _column_name(value: object) -> object:
-    """Read a YAML number as the column of that name (`target: 2011` is the column "2011")."""
-    if isinstance(value, bool):  # yes/no/on/off: YAML 1.1 reads them as booleans
-        raise ValueError(f"{value!r} is a YAML boolean: quote the column name")
-    if isinstance(value, int | float):
-        return str(int(value)) if float(value).is_integer() else str(value)
-    return value
-
-
-# A column of the user's table, as params.yaml names it.
-Column = Annotated[str, BeforeValidator(_column_name)]
-
-
-def _one_of(names: Iterable[str]) -> AfterValidator:
-    """Accept auto or a metric that `tasks` names; the stages check it against the task."""
-    choices = ["auto", *names]
-
-    def check(value: str) -> str:
-        if value not in choices:
-            raise ValueError(f"{value!r} is not a metric here; choose one of {', '.join(choices)}")
-        return value
-
-    return AfterValidator(check)
 
 
 class Section(BaseModel):
@@ -152,7 +125,7 @@ class MlflowSettings(Section):
     experiment: str
     registered_model: str
     # Selection scores only (the test split is for the report); auto: val_log_loss or val_rmse.
-    champion_metric: Annotated[str, _one_of(VALIDATION + m for m in METRIC_NAMES)] = "auto"
+    champion_metric: Annotated[str, one_of(VALIDATION + m for m in METRIC_NAMES)] = "auto"
     # @champion moves only to a winner whose main metric beats its floor by more than this
     # (in the metric's units, on the selection rows); else the previous champion stays.
     floor_margin: NonNegativeFloat = 0.0
@@ -162,7 +135,7 @@ class EvaluationSettings(Section):
     """How the test split is scored and reported."""
 
     # A metric of answers, defined on every slice and resample; auto: balanced_accuracy or rmse.
-    main_metric: Annotated[str, _one_of(INTERVAL_METRICS)] = "auto"
+    main_metric: Annotated[str, one_of(INTERVAL_METRICS)] = "auto"
     slices: list[Column] = []
     min_slice_size: PositiveInt = 10
     bootstrap: PositiveInt = 1000
@@ -187,6 +160,15 @@ class ServingSettings(Section):
     max_body_bytes: PositiveInt = 1_048_576  # larger request bodies get a 413
     max_batch: PositiveInt = 10_000  # longer `records` lists get a 422
     examples: NonNegativeInt = 20  # test rows shipped with the model for the demo page
+
+
+class ExplainSettings(Section):
+    """`POST /explain`: SHAP contributions of each input to one answer."""
+
+    endpoint: bool = True  # false: no /explain, and the bundle ships no background
+    background_rows: PositiveInt = 100  # training rows that stand for a feature left out
+    exact_up_to: PositiveInt = 15  # features; beyond: shap's sampling (permutation) explainer
+    max_evals: PositiveInt = 500  # model calls per answer for the permutation explainer
 
 
 class Paths(Section):

@@ -4,7 +4,7 @@ import threading
 
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.module_name }}.bundle import MODEL_FILE, read_manifest, write_bundle
+from {{ cookiecutter.module_name }}.bundle import MODEL_FILE, read_manifest
 from {{ cookiecutter.module_name }}.serving import create_app
 from {{ cookiecutter.module_name }}.serving.app import ADMIN_TOKEN_ENV
 
@@ -27,17 +27,15 @@ def test_reload_needs_the_token(own_bundle, monkeypatch):
         assert reload(client, "wrong").status_code == 401
 
 
-def test_reload_serves_a_new_export_and_keeps_the_old_on_a_bad_one(own_bundle, record, monkeypatch):
+def test_reload_serves_a_new_export_and_keeps_the_old_on_a_bad_one(
+    own_bundle, record, monkeypatch, rewrite_bundle
+):
     monkeypatch.setenv(ADMIN_TOKEN_ENV, "s3cret")
     folder = own_bundle.paths.serving
     with TestClient(create_app(own_bundle)) as client:
         old = client.get("/ready").json()["model"]
         manifest = read_manifest(folder)
-        write_bundle(
-            folder,
-            (folder / MODEL_FILE).read_bytes(),
-            manifest.model_copy(update={"version": "99"}),
-        )
+        rewrite_bundle(folder, manifest.model_copy(update={"version": "99"}))
         response = reload(client, "s3cret")
         assert response.status_code == 200, response.text
         assert response.json() == {"previous": old, "model": {**old, "version": "99"}}
@@ -51,11 +49,10 @@ def test_reload_serves_a_new_export_and_keeps_the_old_on_a_bad_one(own_bundle, r
         assert client.get("/ready").json()["model"]["version"] == "99"
 
 
-def test_reload_drops_no_request_in_flight(own_bundle, record, monkeypatch):
+def test_reload_drops_no_request_in_flight(own_bundle, record, monkeypatch, rewrite_bundle):
     monkeypatch.setenv(ADMIN_TOKEN_ENV, "s3cret")
     folder = own_bundle.paths.serving
     manifest = read_manifest(folder)
-    graph = (folder / MODEL_FILE).read_bytes()
     answers: list[tuple[int, str]] = []
     with TestClient(create_app(own_bundle)) as client:
 
@@ -68,7 +65,7 @@ def test_reload_drops_no_request_in_flight(own_bundle, record, monkeypatch):
         for thread in threads:
             thread.start()
         for version in ("10", "11", "12"):
-            write_bundle(folder, graph, manifest.model_copy(update={"version": version}))
+            rewrite_bundle(folder, manifest.model_copy(update={"version": version}))
             assert reload(client, "s3cret").status_code == 200
         for thread in threads:
             thread.join()

@@ -3,7 +3,7 @@
 import mlflow
 import numpy as np
 
-from {{ cookiecutter.module_name }}.bundle import MANIFEST_FILE, read_manifest
+from {{ cookiecutter.module_name }}.bundle import BACKGROUND_FILE, MANIFEST_FILE, MODEL_FILE, read_manifest
 from {{ cookiecutter.module_name }}.evaluation.metrics import model_output
 from {{ cookiecutter.module_name }}.export.parity import TOLERANCE
 from {{ cookiecutter.module_name }}.training.saved import load_pipeline
@@ -37,4 +37,7 @@ def test_checksum_and_bundle_are_recorded_in_mlflow(trained):
     assert version.tags["serving_sha256"] == manifest.sha256
     assert manifest.run_id == trained.promotion.champion.run_id
     logged = {a.path for a in client.list_artifacts(manifest.run_id, "serving")}
-    assert logged == {"serving/model.onnx", f"serving/{MANIFEST_FILE}"}
+    shipped = {p.name for p in trained.settings.paths.serving.iterdir()}
+    assert logged == {f"serving/{name}" for name in shipped}
+    assert {MODEL_FILE, MANIFEST_FILE} <= shipped
+    assert (BACKGROUND_FILE in shipped) == trained.settings.explain.endpoint

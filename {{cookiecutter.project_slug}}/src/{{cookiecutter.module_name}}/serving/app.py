@@ -14,13 +14,14 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from .. import __version__
-from ..bundle import NoBundleError, load_bundle, verify_bundle
+from ..bundle import NoBundleError, verify_bundle
 from ..config import Settings, load_settings
 from .bodies import Bodies, document
+from .explain_route import explain
 from .observability import Observability, Telemetry
 from .routes import admin, router
 from .schemas import ANSWERS
-from .state import Served
+from .state import Served, open_served
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,10 @@ ACCESS_LOG = f"{__name__}.access"  # one JSON line per request; the `serve` comm
 def load_served(settings: Settings) -> Served | None:
     """Load the bundle; None if nothing was exported yet (BundleError if it was altered)."""
     try:
-        manifest, model = load_bundle(settings.paths.serving)
+        return open_served(settings)
     except NoBundleError as exc:
         log.warning("%s", exc)
         return None
-    return Served(manifest, model)
 
 
 @asynccontextmanager
@@ -83,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
     app.add_exception_handler(RequestValidationError, validation_error)
     app.include_router(router)
+    if settings.explain.endpoint:
+        app.include_router(explain)
     if app.state.admin_token:
         app.include_router(admin)
 

@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from ..bundle import BundleError, load_bundle
+from ..bundle import BundleError
 from .bodies import many_records, one_record, request_body
 from .schemas import Health, ModelDetails, Ready, Reloaded
-from .state import Served
+from .state import Served, open_served
 
 NO_MODEL = "No model is loaded: run `make train` first, then restart the server"
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"description": NO_MODEL}}
@@ -158,15 +158,14 @@ async def reload(
         raise HTTPException(status_code=401, detail="Authorization: Bearer <token> needed")
     previous: Served | None = state.served
     try:
-        manifest, model = await run_in_threadpool(load_bundle, state.settings.paths.serving)
+        served = await run_in_threadpool(open_served, state.settings)
     except BundleError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
-    if manifest.feature_schema != state.schema:
+    if served.manifest.feature_schema != state.schema:
         raise HTTPException(
             status_code=409,
             detail="the new bundle expects other features: restart the server instead",
         )
-    served = Served(manifest, model)
     state.served = served
-    state.telemetry.set_model(manifest)
+    state.telemetry.set_model(served.manifest)
     return Reloaded(previous=None if previous is None else previous.ref, model=served.ref)

@@ -10,6 +10,7 @@ import pandas as pd
 from ..bundle import Manifest, verify_bundle, write_bundle
 from ..config import Settings
 from ..data.splits import load_splits
+from ..explain.background import background_json
 from ..export.graph import to_onnx
 from ..export.int8 import quantize_int8
 from ..export.parity import check_parity
@@ -38,10 +39,12 @@ def describe(
     graph: bytes,
     quantized: bool,
     examples: pd.DataFrame | None = None,
+    background: bytes | None = None,
 ) -> Manifest:
     """Describe a registered candidate's exported graph: what the server reports of it.
 
-    `examples` (test rows) ship with it for the demo page, as the API takes them.
+    `examples` (test rows) ship with it for the demo page, as the API takes them;
+    `background` (training rows, in JSON) for `/explain`, under its checksum.
     """
     return Manifest(
         name=settings.mlflow.registered_model,
@@ -56,6 +59,7 @@ def describe(
         threshold=candidate.threshold,
         sha256=sha256(graph),
         examples=[] if examples is None else api_records(schema, examples),
+        background_sha256=None if background is None else sha256(background),
     )
 
 
@@ -84,8 +88,13 @@ def export_models(settings: Settings) -> Manifest:
     graph = graphs["mlp.int8" if quantized else champion.name]
     test = splits["test"]
     shown = test.sample(min(settings.serving.examples, len(test)), random_state=settings.seed)
-    manifest = describe(settings, champion, schema, graph, quantized, shown)
-    write_bundle(paths.serving, graph, manifest)
+    explain, background = settings.explain, None
+    if explain.endpoint:
+        background = background_json(
+            schema, splits["train"], explain.background_rows, settings.seed
+        )
+    manifest = describe(settings, champion, schema, graph, quantized, shown, background)
+    write_bundle(paths.serving, graph, manifest, background)
     record_serving(
         settings.mlflow, champion.run_id, champion.version, paths.serving, manifest.sha256
     )

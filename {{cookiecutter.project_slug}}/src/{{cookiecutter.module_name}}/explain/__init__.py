@@ -1,0 +1,1 @@
+"""Why one answer: SHAP contributions of each input, against a background of training rows."""

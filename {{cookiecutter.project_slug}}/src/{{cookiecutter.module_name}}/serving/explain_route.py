@@ -1,0 +1,69 @@
+"""`POST /explain`: the answer to one record, and how much each of its inputs moved it.
+
+Included when `explain.endpoint` is true; delete this module and `explain/` to go without.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel
+
+from .bodies import one_record, request_body
+from .routes import WITH_BODY, ServedDep, require_json
+from .schemas import ModelRef
+
+explain = APIRouter()
+
+
+class Contribution(BaseModel):
+    """One input of the record and how much it moved the explained output."""
+
+    feature: str
+    value: float | str | bool | None
+    contribution: float
+
+
+class Explanation(BaseModel):
+    """The answer, the output explained, and contributions that add up to it from the base."""
+
+    prediction: str | float
+    explained: str  # e.g. "probability of Gentoo", or "predicted value"
+    output: float
+    base_value: float  # the mean output over the background of training rows
+    contributions: list[Contribution]  # largest first; they sum to output - base_value
+    model: ModelRef
+
+
+@explain.post(
+    "/explain",
+    responses=WITH_BODY,
+    dependencies=[Depends(require_json)],
+    openapi_extra=request_body("Record"),
+)
+def explain_one(
+    request: Request, served: ServedDep, record: Annotated[BaseModel, Depends(one_record)]
+) -> Explanation:
+    """Explain the answer to one record with SHAP values (sync: it runs the graph many times)."""
+    if served.explainer is None:
+        raise HTTPException(status_code=503, detail="this bundle ships no background: retrain")
+    fields = request.app.state.bodies.fields
+    row = [getattr(record, name) for name in fields]
+    output, chosen = served.model.decide([row])
+    classes = served.model.classes
+    index = None if not classes else int(output[0].argmax() if chosen is None else chosen[0])
+    found = served.explainer.explain(row, index)
+    names = served.model.schema.names
+    parts = [
+        Contribution(feature=name, value=value, contribution=float(c))
+        for name, value, c in zip(names, row, found.contributions, strict=True)
+    ]
+    return Explanation(
+        prediction=float(output[0]) if index is None else classes[index],
+        explained="predicted value" if index is None else f"probability of {classes[index]}",
+        output=found.value,
+        base_value=found.base_value,
+        contributions=sorted(parts, key=lambda p: -abs(p.contribution)),
+        model=served.ref,
+    )
