@@ -143,7 +143,7 @@ def keep(screenshot: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_page_in_a_real_browser(project, browser):
-    """Fill the form, read the class; a bad value, read the error; keyboard only, a random row."""
+    """Fill the form, read the class and why; a bad value, the error; keyboard only, a row."""
     with running(make_serve, project) as url:
         page = browser.new_page(viewport={"width": 900, "height": 900})
         page.goto(f"{url}/")
@@ -155,10 +155,16 @@ def test_demo_page_in_a_real_browser(project, browser):
         page.get_by_role("button", name="Predict", exact=True).click()
         page.wait_for_selector("#prediction")
         assert page.inner_text("#prediction") == "Gentoo"  # 5 kg, 215 mm flippers, Biscoe
-        bars = page.get_by_role("img").all()
+        bars = page.locator("#result > [role=img]").all()
         assert sorted(bar.get_attribute("aria-label").split(":")[0] for bar in bars) == sorted(
             SPECIES
         )
+        page.wait_for_selector("#why")  # SHAP values from POST /explain, largest first
+        assert "probability of Gentoo" in page.inner_text("#why h2")
+        labels = [p.get_attribute("aria-label") for p in page.locator("#why [role=img]").all()]
+        assert sorted(label.split(" = ")[0] for label in labels) == sorted(RECORD)
+        sizes = [abs(float(label.rsplit(": ", 1)[1].replace("\u2212", "-"))) for label in labels]
+        assert sizes == sorted(sizes, reverse=True)
         screenshot = project / "reports" / "figures" / "demo.png"
         page.screenshot(path=screenshot, full_page=True)
         keep(screenshot)
@@ -306,6 +312,7 @@ def test_serving_benchmark_with_a_64_connection_soak(project):
     assert len(soaks) == 2, bench
     assert all(int(requests) > 0 and errors == "0" for requests, errors in soaks), bench
     assert "mlp INT8 vs FP32" in bench
+    assert bench.count("ours /explain at 8 connections:") == 2, bench
 
 
 @pytest.mark.slow

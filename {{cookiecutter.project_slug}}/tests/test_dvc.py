@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from {{ cookiecutter.module_name }}.data.splits import load_splits
 from {{ cookiecutter.module_name }}.stages.data import prepare
 from {{ cookiecutter.module_name }}.stages.evaluate import evaluate_candidates
+from {{ cookiecutter.module_name }}.stages.explain import explain_served
 from {{ cookiecutter.module_name }}.stages.export import export_models
 from {{ cookiecutter.module_name }}.stages.fairness import assess_fairness
 from {{ cookiecutter.module_name }}.stages.promote import promote_champion
@@ -32,6 +33,7 @@ STAGES: dict[str, Callable[[Any], object]] = {
     "promote": promote_champion,
     "export": export_models,
     "fairness": assess_fairness,
+    "explain": explain_served,
     "evaluate": evaluate_candidates,
 }
 

@@ -18,7 +18,7 @@ import onnxruntime as ort
 from pydantic import BaseModel, ValidationError
 
 from .files import replace_folder, sha256
-from .schema import FeatureSchema
+from .schema import FeatureSchema, Row
 
 MODEL_FILE = "model.onnx"
 MANIFEST_FILE = "manifest.json"
@@ -51,9 +51,6 @@ class Manifest(BaseModel):
     # Test rows for the demo page's "random example" (`serving.examples`); None is missing.
     examples: list[dict[str, float | str | bool | None]] = []
     background_sha256: str | None = None  # of BACKGROUND_FILE; None: no /explain
-
-
-Row = Sequence[float | str | None]
 
 
 class OnnxModel:

@@ -16,7 +16,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from .schema import Feature, FeatureSchema, TargetStats
+from .schema import Feature, FeatureSchema, Row, TargetStats
 from .tasks import TASKS, Target, Task
 
 MAX_CATEGORIES = 20  # one-hot columns per categorical feature, the group of rare ones included
@@ -165,3 +165,8 @@ def build_preprocessor(schema: FeatureSchema) -> ColumnTransformer:
     return ColumnTransformer(
         [("numeric", numeric, schema.numeric), ("categorical", categorical, schema.categorical)]
     )
+
+
+def rows_of(X: pd.DataFrame) -> list[Row]:
+    """Rows as the server receives them: plain values, None where missing."""
+    return [tuple(row) for row in X.astype(object).where(X.notna(), None).itertuples(index=False)]

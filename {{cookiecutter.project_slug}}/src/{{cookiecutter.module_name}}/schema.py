@@ -6,12 +6,15 @@ Plain pydantic, no data libraries: the server imports it too.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
 from .tasks import TASKS, Task, TaskSpec
+
+Row = Sequence[float | str | None]  # one record's values in feature order; None: missing
 
 
 class Feature(BaseModel):

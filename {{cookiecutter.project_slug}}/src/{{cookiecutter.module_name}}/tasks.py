@@ -2,7 +2,7 @@
 
 Other modules ask the task (`schema.spec`, `TASKS[name]`) instead of branching on it: the
 metrics and their direction, the `auto` metrics, the floor, the figures, the graph's output,
-the API's answer. Plain Python and numpy only: the server reads it too.
+the API's answer, what SHAP explains. Plain Python and numpy only: the server reads it too.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ TaskChoice = Literal["auto", "classification", "regression"]  # `task` in params
 Answer = Literal["class", "value"]  # what `POST /predict` answers
 Target = npt.NDArray[np.str_] | npt.NDArray[np.float64]  # as models learn it: text, or values
 Score = float | None  # a metric; None where the rows scored leave it undefined
+Output = npt.NDArray[np.float32]  # one answer of a graph: probabilities, or the value
+Explained = tuple[int | None, str]  # the output SHAP explains (a class's column, or None), named
 
 LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "mae"})  # the other metrics: higher is better
 VALIDATION = "val_"  # the prefix of the scores that training logs, which crown the champion
@@ -52,6 +54,7 @@ class _Task:
     linked_figures: tuple[str, ...]  # the README links these
     importance_metric: str  # the metric that permutation importance watches
     importance_measure: str  # ... and how the figure and the card say it
+    explained_words: str  # what SHAP values split among the features, as the card says it
     int8_metric: str  # the score INT8 is compared on
     output: str  # the name of the ONNX graph's output that holds the answer
     answer: Answer
@@ -77,11 +80,16 @@ class _Task:
         if metric == "auto":
             return prefix + default
         if metric not in allowed:
-            choices = ", ".join(["auto", *(prefix + m for m in allowed)])
-            raise MetricError(
-                f"{key}: {choice} is not a {self.name} metric; choose one of {choices}"
-            )
+            names = ", ".join(["auto", *(prefix + m for m in allowed)])
+            raise MetricError(f"{key}: {choice} is not a {self.name} metric; choose one of {names}")
         return choice
+
+    def explained(self, output: Output, chosen: int | None, classes: Sequence[str]) -> Explained:
+        """Name what SHAP explains: the answered class's probability, or the value."""
+        if self.answer == "value":
+            return None, "predicted value"
+        index = int(output.argmax()) if chosen is None else chosen  # chosen: by a threshold
+        return index, f"probability of {classes[index]}"
 
 
 @dataclass(frozen=True)
@@ -157,12 +165,12 @@ CLASSIFICATION = Classification(
     target_dtype=np.str_,
     stratified=True,
     floor_name="class shares",
-    floor_words="the class-shares row scores always answering the training share of each "
-    "class, a model that knows nothing of the features",
+    floor_words="the class-shares row answers each class's training share, knowing no feature",
     figures=("confusion", "roc", "pr", "calibration"),
     linked_figures=("confusion", "roc", "calibration", "importance"),
     importance_metric="balanced_accuracy",
     importance_measure="drop in balanced accuracy",
+    explained_words="the probability of the class answered",
     int8_metric="accuracy",
     output="probabilities",
     answer="class",
@@ -177,12 +185,12 @@ REGRESSION = Regression(
     target_dtype=np.float64,
     stratified=False,
     floor_name="mean predictor",
-    floor_words="the mean-predictor row scores always answering the training mean, a model "
-    "that knows nothing of the features",
+    floor_words="the mean-predictor row answers the training mean, knowing no feature",
     figures=("predicted", "residuals"),
     linked_figures=("predicted", "residuals", "importance"),
     importance_metric="rmse",
     importance_measure="rise in RMSE",
+    explained_words="the predicted value",
     int8_metric="rmse",
     output="prediction",
     answer="value",

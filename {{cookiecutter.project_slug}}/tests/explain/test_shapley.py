@@ -52,7 +52,7 @@ def test_contributions_add_up_to_each_test_rows_answer(served, test_rows):
     explainer = Explainer(model, background, cfg)
     for row in test_rows:
         index = answered(model, row)
-        found = explainer.explain(row, index)
+        found = explainer.explain_answer(row)
         assert found.output == index
         assert found.value == pytest.approx(graph_output(model, row, index), abs=1e-5)
         assert found.base_value + found.contributions.sum() == pytest.approx(found.value, abs=1e-3)
@@ -99,5 +99,8 @@ def test_an_unknown_category_is_named(served):
         pytest.skip("no categorical feature")
     row = list(background[0])
     row[categorical[0]] = "no such category"
+    explainer = Explainer(model, background, cfg)
+    assert explainer.knows(background[0])
+    assert not explainer.knows(row)  # the explain stage leaves such test rows out
     with pytest.raises(ValueError, match=schema.names[categorical[0]]):
-        Explainer(model, background, cfg).explain(row, answered(model, background[0]))
+        explainer.explain(row, answered(model, background[0]))

@@ -1,5 +1,6 @@
 """The model card: the metrics, slices and runs of this training, and real figures."""
 
+from {{ cookiecutter.module_name }}.explain.summary import ShapSummary
 from {{ cookiecutter.module_name }}.report.tables import fmt
 from {{ cookiecutter.module_name }}.tasks import TASKS
 
@@ -41,3 +42,19 @@ def test_model_card_holds_the_metrics_slices_and_runs(trained, summary, table_ro
     for warning in summary["warnings"]:
         assert f"- {warning}" in warnings
     assert summary["warnings"] or "None for these results." in warnings
+
+
+def test_the_card_gives_the_served_models_shap_values_beside_shuffling(trained):
+    reports = trained.settings.paths.reports
+    card = (reports / "model_card.md").read_text()
+    drivers = card[card.index("## What drives predictions") : card.index("## Limitations")]
+    shap = ShapSummary.read(reports / "explain" / "shap.json")
+    assert shap is not None
+    [line] = [line for line in drivers.splitlines() if line.startswith("- SHAP")]
+    assert f"the {shap.model} as served" in line
+    for column, value in list(shap.mean_abs.items())[:3]:
+        assert f"`{column}` {fmt(value)}" in line
+    assert f"over {shap.rows} test rows" in line
+    link = line[line.index("](") + 2 : line.index(")", line.index("]("))]
+    assert (reports / link).is_file()
+    assert "Shuffling a column measures" in drivers

@@ -40,6 +40,7 @@ for command in (
     stage_commands.promote,
     stage_commands.export,
     stage_commands.fairness,
+    stage_commands.explain,
     stage_commands.evaluate,
     serving_commands.serve,
     serving_commands.predict,

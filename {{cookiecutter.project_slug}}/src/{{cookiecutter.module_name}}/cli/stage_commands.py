@@ -114,6 +114,22 @@ def fairness(params: Params = DEFAULT_PARAMS) -> None:
         )
 
 
+def explain(params: Params = DEFAULT_PARAMS) -> None:
+    """Explain the served model's answers on test rows with SHAP: the card's summary."""
+    from ..bundle import BundleError
+    from ..data import DataError
+    from ..stages.explain import explain_served
+
+    settings = settings_from(params)
+    with clean_errors(DataError, BundleError):
+        summary = explain_served(settings)
+    if not summary.rows:
+        results.print("explain: no background in the bundle (explain.endpoint is false)")
+        return
+    top = ", ".join(f"{name} {value:.3g}" for name, value in list(summary.mean_abs.items())[:3])
+    results.print(f"{summary.model}: mean |SHAP| over {summary.rows} test rows: {top}")
+
+
 def evaluate(params: Params = DEFAULT_PARAMS) -> None:
     """Score both models on the test split: metrics, figures, model card, README table."""
     from ..data import DataError

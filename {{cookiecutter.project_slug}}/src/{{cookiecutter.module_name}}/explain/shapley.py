@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..bundle import OnnxModel, Row
+from ..bundle import OnnxModel
+from ..schema import Row
 from ..sections import ExplainSettings
 
 
@@ -25,6 +26,7 @@ class Contributions:
     """One answer explained: which output, its value, the base value and each feature's part."""
 
     output: int | None  # the class explained, by column index; None: the predicted value
+    explained: str  # e.g. "probability of Gentoo", or "predicted value"
     value: float
     base_value: float
     contributions: npt.NDArray[np.float64]  # per feature, in schema order
@@ -54,6 +56,13 @@ class Explainer:
         else:
             self._shap = shap.explainers.Permutation(self._answer, masker, seed=0)
 
+    def knows(self, row: Row) -> bool:
+        """Whether every category of the row was seen in training (else the API refuses it)."""
+        return all(
+            numeric or value is None or str(value) in codes
+            for numeric, codes, value in zip(self._numeric, self._codes, row, strict=True)
+        )
+
     def encode(self, rows: Sequence[Row]) -> npt.NDArray[np.float64]:
         """Rows as numbers: values, category indices, NaN for missing."""
         found = np.full((len(rows), len(self._numeric)), np.nan)
@@ -82,7 +91,14 @@ class Explainer:
                 columns.append(self._categories[j][codes])
         return self.model.predict_columns(columns)
 
-    def explain(self, row: Row, chosen: int | None) -> Contributions:
+    def explain_answer(self, row: Row) -> Contributions:
+        """Explain the answer the server gives: the answered class's probability, or the value."""
+        output, chosen = self.model.decide([row])
+        decided = None if chosen is None else int(chosen[0])
+        index, words = self.model.schema.spec.explained(output[0], decided, self.model.classes)
+        return self.explain(row, index, words)
+
+    def explain(self, row: Row, chosen: int | None, words: str = "") -> Contributions:
         """Explain one row's answer: class `chosen`'s probability, or the value (None)."""
         encoded = self.encode([row])
         kwargs = {} if self.exact else {"max_evals": self._evals}
@@ -91,4 +107,4 @@ class Explainer:
         output = self._answer(encoded)[0]
         if chosen is not None:
             values, base, output = values[:, chosen], base[chosen], output[chosen]
-        return Contributions(chosen, float(output), float(base), values.astype(np.float64))
+        return Contributions(chosen, words, float(output), float(base), values.astype(np.float64))

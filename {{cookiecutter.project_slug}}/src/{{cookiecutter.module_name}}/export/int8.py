@@ -13,11 +13,11 @@ import onnx
 import pandas as pd
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
-from ..bundle import OnnxModel, Row
+from ..bundle import OnnxModel
 from ..decision import Decision
 from ..evaluation.metrics import metric_value
-from ..schema import FeatureSchema
-from .parity import rows_of
+from ..features import rows_of
+from ..schema import FeatureSchema, Row
 
 
 def quantize_int8(model: onnx.ModelProto) -> onnx.ModelProto:

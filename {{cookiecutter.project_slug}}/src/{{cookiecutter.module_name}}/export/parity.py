@@ -7,20 +7,16 @@ import numpy.typing as npt
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from ..bundle import OnnxModel, Row
+from ..bundle import OnnxModel
 from ..decision import Decision
 from ..evaluation.metrics import model_output
+from ..features import rows_of
 from ..schema import FeatureSchema
 from . import ExportError
 
 # The graph computes in float32 end to end, the pipeline's preprocessing in float64: near a
 # tie between classes a confident network turns that into gaps of about 2e-5.
 TOLERANCE = 1e-4
-
-
-def rows_of(X: pd.DataFrame) -> list[Row]:
-    """Rows as the server receives them: plain values, None where missing."""
-    return [tuple(row) for row in X.astype(object).where(X.notna(), None).itertuples(index=False)]
 
 
 def onnx_output(model: bytes, schema: FeatureSchema, X: pd.DataFrame) -> npt.NDArray[np.float32]:

@@ -2,42 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from ..evaluation.summary import Summary
+from ..explain.summary import ShapSummary
 from ..fairness.summary import FairnessReport
 from ..schema import FeatureSchema
+from .facts import CardFacts, RunFacts
 from .fairness_section import fairness_section
 from .tables import fmt, metrics_table
-
-
-class RunFacts(BaseModel):
-    """A candidate's MLflow run, as the card's reproduction section lists it."""
-
-    run_id: str
-    version: str
-    train_rows: int
-    params: dict[str, str]
-    score: float | None  # its score on the champion metric, where the champion was chosen
-    spread: float | None = None  # its standard deviation over the folds, if there were folds
-
-
-class CardFacts(BaseModel):
-    """What the card says beyond the test scores: the data, the settings, the runs."""
-
-    registered_model: str
-    champion_metric: str
-    selection: str  # how its score was made: "the 69 rows of the validation split"
-    decision: str = ""  # how it answers: the likeliest class, or a threshold (`report.decision`)
-    source: str
-    rows: dict[str, int]  # by split
-    class_balance: dict[str, int]  # training rows per class; empty for values
-    missing: dict[str, int]  # missing values per feature, over all splits
-    bootstrap: int
-    min_slice_size: int
-    seed: int
-    git_commit: str | None
-    runs: dict[str, RunFacts]
 
 
 def _data(schema: FeatureSchema, facts: CardFacts) -> list[str]:
@@ -99,6 +70,24 @@ def _drivers(summary: Summary, measure: str) -> list[str]:
     return lines
 
 
+def _shap(shap: ShapSummary | None, explained: str) -> list[str]:
+    """List the served model's mean absolute SHAP values; say how they differ from shuffling."""
+    if shap is None or not shap.rows:
+        return []
+    top = ", ".join(f"`{col}` {fmt(value)}" for col, value in list(shap.mean_abs.items())[:3])
+    how = "every coalition of features" if shap.exact else "sampled permutations"
+    left = f", leaving out {shap.unseen} with a category unseen in training" * bool(shap.unseen)
+    return [
+        f"- SHAP, the {shap.model} as served: {top} (mean absolute change in {explained} over "
+        f"{shap.rows} test rows{left}, from {how}; [figure](explain/shap_summary.png))",
+        "",
+        "Shuffling a column measures how much the model needs it to score well on the test "
+        "split. SHAP values split each single answer among the features, starting from the mean "
+        "answer over training rows: their size says how much a feature moves answers, right or "
+        "wrong, and `POST /explain` gives them for any record.",
+    ]
+
+
 def _slices(summary: Summary) -> list[str]:
     lines = []
     for name, scores in summary.models.items():
@@ -120,8 +109,13 @@ def model_card(
     schema: FeatureSchema,
     facts: CardFacts,
     fairness: FairnessReport | None = None,
+    shap: ShapSummary | None = None,
 ) -> str:
-    """Write the model card in Markdown; `fairness` adds its section after the slices."""
+    """Write the model card in Markdown.
+
+    `fairness` adds its section after the slices; `shap`, the served model's SHAP values to
+    what drives predictions.
+    """
     main, champion, spec = summary.main_metric, summary.champion, schema.spec
     best = summary.models[champion]
     stats = schema.target_stats
@@ -165,6 +159,7 @@ def model_card(
         "## What drives predictions",
         "",
         *_drivers(summary, spec.importance_measure),
+        *_shap(shap, spec.explained_words),
         "",
         "## Limitations",
         "",

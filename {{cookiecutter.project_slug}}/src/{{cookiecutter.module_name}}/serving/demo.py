@@ -1,5 +1,7 @@
 """The demo page at `GET /`: a form built from the feature schema that calls `POST /predict`.
 
+Where the app serves `POST /explain`, the page asks it why after each answer.
+
 Plain HTML, CSS and a small script in `demo.html`: no CDN, no build step. Every value from
 the data (column names, categories, examples) is escaped here, as HTML or as JSON.
 """
@@ -59,8 +61,11 @@ def _json_for_script(data: Any) -> str:
     return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render(manifest: Manifest) -> str:
-    """Build the page for the served model: a field per feature, and the exported examples."""
+def render(manifest: Manifest, explain: bool = False) -> str:
+    """Build the page for the served model: a field per feature, the exported examples.
+
+    `explain`: the page asks `POST /explain` why after each answer.
+    """
     schema = manifest.feature_schema
     answer = schema.spec.describe(schema.classes)
     intro = (
@@ -74,6 +79,7 @@ def render(manifest: Manifest) -> str:
             for i, f in enumerate(schema.features)
         ],
         "examples": manifest.examples,
+        "explain": explain,
     }
     slots = dict(
         title=html.escape(manifest.name),

@@ -48,20 +48,19 @@ def explain_one(
     """Explain the answer to one record with SHAP values (sync: it runs the graph many times)."""
     if served.explainer is None:
         raise HTTPException(status_code=503, detail="this bundle ships no background: retrain")
-    fields = request.app.state.bodies.fields
-    row = [getattr(record, name) for name in fields]
+    state = request.app.state
+    row = [getattr(record, name) for name in state.bodies.fields]
     output, chosen = served.model.decide([row])
-    classes = served.model.classes
-    index = None if not classes else int(output[0].argmax() if chosen is None else chosen[0])
-    found = served.explainer.explain(row, index)
+    [answer] = state.answers.each.from_output(output, served.model.classes, chosen)
+    found = served.explainer.explain_answer(row)
     names = served.model.schema.names
     parts = [
         Contribution(feature=name, value=value, contribution=float(c))
         for name, value, c in zip(names, row, found.contributions, strict=True)
     ]
     return Explanation(
-        prediction=float(output[0]) if index is None else classes[index],
-        explained="predicted value" if index is None else f"probability of {classes[index]}",
+        prediction=answer.prediction,
+        explained=found.explained,
         output=found.value,
         base_value=found.base_value,
         contributions=sorted(parts, key=lambda p: -abs(p.contribution)),

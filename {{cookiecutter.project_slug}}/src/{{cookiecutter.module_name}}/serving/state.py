@@ -23,7 +23,7 @@ class Served:
     @cached_property
     def page(self) -> str:
         """The demo page for this model, rendered once."""
-        return demo.render(self.manifest)
+        return demo.render(self.manifest, explain=self.explainer is not None)
 
     @property
     def ref(self) -> ModelRef:
@@ -45,5 +45,5 @@ def open_served(settings: Settings) -> Served:
             f"explain.endpoint is true but {exc.name} is not installed: install the "
             "`explain` extra, or set explain.endpoint: false in params.yaml"
         ) from None
-    explainer.explain(background[0], 0 if model.classes else None)  # compiles shap's code now
+    explainer.explain_answer(background[0])  # compiles shap's code now, not on a request
     return Served(manifest, model, explainer)

@@ -15,14 +15,16 @@ from ..evaluation.caveats import caveats
 from ..evaluation.metrics import floor_scores
 from ..evaluation.scorecard import score_model
 from ..evaluation.summary import ModelScores, ServingChecks, Summary
+from ..explain.summary import ShapSummary
 from ..export.int8 import compare_int8
 from ..export.parity import parity_gap
 from ..fairness.summary import FairnessReport
 from ..features import feature_frame, targets
 from ..files import write_atomic
 from ..records import CANDIDATES, Candidate, StageError, load_candidate, load_champion
-from ..report.card import CardFacts, RunFacts, model_card
+from ..report.card import model_card
 from ..report.decision_words import decision_words
+from ..report.facts import CardFacts, RunFacts
 from ..report.tables import START, results_table, update_readme
 from ..schema import FeatureSchema
 from ..tasks import Score
@@ -147,7 +149,9 @@ def evaluate_candidates(settings: Settings) -> Summary:
     warnings += fairness.warnings if fairness else []
     summary = summary.model_copy(update={"warnings": warnings})
     summary.write(paths.reports / "metrics.json")
-    write_atomic(paths.reports / "model_card.md", model_card(summary, schema, facts, fairness))
+    shap = ShapSummary.read(paths.reports / "explain" / "shap.json")
+    card = model_card(summary, schema, facts, fairness, shap)
+    write_atomic(paths.reports / "model_card.md", card)
     if not update_readme(paths.readme, results_table(summary)):
         log.warning("%s has no %s marker: results table not written", paths.readme, START)
     return summary
