@@ -2,6 +2,7 @@
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -73,3 +74,11 @@ def test_an_altered_background_is_refused_naming_it(own_bundle):
     background.write_text(background.read_text().replace("[", "[ ", 1))
     with pytest.raises(BundleError, match=f"{BACKGROUND_FILE}.*SHA-256.*make train"):
         create_app(own_bundle)  # before the port opens, as for an altered graph
+
+
+def test_explanations_asked_at_once_each_get_their_own_answer(client, test_rows):
+    records = test_rows[0][:8]
+    alone = [client.post("/explain", json=record).json() for record in records]
+    with ThreadPoolExecutor(max_workers=8) as pool:  # they queue for one worker, in turn
+        together = list(pool.map(lambda r: client.post("/explain", json=r).json(), records))
+    assert together == alone

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
@@ -15,6 +17,20 @@ from .routes import WITH_BODY, ServedDep, require_json
 from .schemas import ModelRef
 
 explain = APIRouter()
+
+
+def _one_at_a_time(request: Request) -> CapacityLimiter:
+    """Return the app's limit on explanations running at once: one.
+
+    Each runs the graph on thousands of rows, mostly in shap's Python code: more at once only
+    fight over the GIL and the cores. Measured by `make bench-serve` on 2 cores, /explain's
+    p99 at 8 connections fell from 60 to 39 ms with it. Made on first use, in the event loop.
+    """
+    state = request.app.state
+    if not hasattr(state, "explaining"):
+        state.explaining = CapacityLimiter(1)
+    limiter: CapacityLimiter = state.explaining
+    return limiter
 
 
 class Contribution(BaseModel):
@@ -42,17 +58,20 @@ class Explanation(BaseModel):
     dependencies=[Depends(require_json)],
     openapi_extra=request_body("Record"),
 )
-def explain_one(
+async def explain_one(
     request: Request, served: ServedDep, record: Annotated[BaseModel, Depends(one_record)]
 ) -> Explanation:
-    """Explain the answer to one record with SHAP values (sync: it runs the graph many times)."""
+    """Explain the answer to one record with SHAP values, in a worker thread, one at a time."""
     if served.explainer is None:
         raise HTTPException(status_code=503, detail="this bundle ships no background: retrain")
     state = request.app.state
     row = [getattr(record, name) for name in state.bodies.fields]
     output, chosen = served.model.decide([row])
     [answer] = state.answers.each.from_output(output, served.model.classes, chosen)
-    found = served.explainer.explain_answer(row)
+    explainer = served.explainer
+    found = await anyio.to_thread.run_sync(
+        explainer.explain_answer, row, limiter=_one_at_a_time(request)
+    )
     names = served.model.schema.names
     parts = [
         Contribution(feature=name, value=value, contribution=float(c))
