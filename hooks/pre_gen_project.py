@@ -24,6 +24,7 @@ ANSWERS = json.loads(
 
 # Importing the generated package must not hide these: its own code imports them.
 SHADOWED = {
+    "anyio",
     "fairlearn",
     "fastapi",
     "mlflow",
@@ -32,8 +33,8 @@ SHADOWED = {
     "pandas",
     "pyarrow",
     "pydantic",
-    "shap",
     "rich",
+    "shap",
     "sklearn",
     "sklego",
     "skops",
