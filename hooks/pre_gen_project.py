@@ -33,6 +33,7 @@ SHADOWED = {
     "pandas",
     "pyarrow",
     "pydantic",
+    "qdrant_client",
     "rich",
     "shap",
     "sklearn",

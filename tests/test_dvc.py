@@ -91,6 +91,7 @@ def stale(project: Path) -> set[str]:
         ("explain/background.py", {"export"}),
         ("explain/shapley.py", {"explain"}),  # and the server, which DVC doesn't run
         ("explain/summary.py", {"explain", "evaluate"}),
+        ("similar/neighbours.py", {"export"}),  # and the server
     ],
 )
 def test_editing_a_module_reruns_exactly_the_stages_that_import_it(trained, module, stages):

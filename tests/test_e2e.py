@@ -143,7 +143,7 @@ def keep(screenshot: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_page_in_a_real_browser(project, browser):
-    """Fill the form, read the class and why; a bad value, the error; keyboard only, a row."""
+    """Fill the form, read the class, why, and similar records; a bad value; keyboard only."""
     with running(make_serve, project) as url:
         page = browser.new_page(viewport={"width": 900, "height": 900})
         page.goto(f"{url}/")
@@ -165,6 +165,15 @@ def test_demo_page_in_a_real_browser(project, browser):
         assert sorted(label.split(" = ")[0] for label in labels) == sorted(RECORD)
         sizes = [abs(float(label.rsplit(": ", 1)[1].replace("\u2212", "-"))) for label in labels]
         assert sizes == sorted(sizes, reverse=True)
+        page.wait_for_selector("#similar")  # from POST /similar, most similar first
+        heads = page.locator("#similar th").all_inner_texts()
+        assert heads == ["similarity", "species", *RECORD]
+        rows = page.locator("#similar tbody tr").all()
+        assert len(rows) == 5
+        similarity = [float(row.locator("td").first.inner_text()) for row in rows]
+        assert similarity == sorted(similarity, reverse=True)
+        assert 0 < similarity[0] <= 1.0005
+        assert {row.locator("td").nth(1).inner_text() for row in rows} <= set(SPECIES)
         screenshot = project / "reports" / "figures" / "demo.png"
         page.screenshot(path=screenshot, full_page=True)
         keep(screenshot)
@@ -186,6 +195,11 @@ def test_demo_page_in_a_real_browser(project, browser):
         page.keyboard.press("Enter")
         page.wait_for_selector("#prediction")
         assert page.inner_text("#prediction") in SPECIES
+        page.wait_for_selector("#similar")
+        page.keyboard.press("Tab")  # on to the table of similar records, which scrolls
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+            "similar training records"
+        )
 
 
 @pytest.mark.slow
@@ -313,6 +327,7 @@ def test_serving_benchmark_with_a_64_connection_soak(project):
     assert all(int(requests) > 0 and errors == "0" for requests, errors in soaks), bench
     assert "mlp INT8 vs FP32" in bench
     assert bench.count("ours /explain at 8 connections:") == 2, bench
+    assert bench.count("ours /similar at 8 connections:") == 2, bench
 
 
 @pytest.mark.slow
@@ -342,12 +357,18 @@ def test_serving_needs_only_the_base_dependencies_and_the_explain_extra(project,
         assert explained["prediction"] == body["prediction"]
         total = explained["base_value"] + sum(c["contribution"] for c in explained["contributions"])
         assert abs(total - explained["output"]) < 1e-3
+        status, similar = request(f"{url}/similar?k=3", RECORD)
+        assert status == 200, similar
+        assert len(similar["neighbours"]) == 3
+        assert {n["target"] for n in similar["neighbours"]} <= SPECIES
 
 
 @pytest.mark.slow
 def test_training_benchmark_prints_both_loops_and_make_train(project):
     """Small, so that it runs in CI; the figures at a million rows are in benchmarks/train.py."""
+    # Few rows for the card's SHAP summary: 20 features take the sampling explainer, slow.
     args = "BENCH_TRAIN_ARGS=--rows 20000 --epochs 1 --batch-sizes 256,1024"
+    args += " --set explain.report_rows=20"
     bench = run(make_args("bench-train", args), cwd=project)
     assert re.search(r"^make train: \d+ s wall, peak [\d,]+ MiB", bench, re.M), bench
     loops = re.findall(r"^\s+(\d+)\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)", bench, re.M)

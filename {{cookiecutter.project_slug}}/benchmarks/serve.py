@@ -3,10 +3,10 @@
 For the scikit-learn baseline and the PyTorch MLP in turn: starts this project's server on
 the model's exported ONNX bundle and `mlflow models serve` on the same registered version,
 warms both up, then sends single-row requests over 1 and 8 keep-alive connections, each
-run bounded by a request count and a time limit, and `/explain` over 8. Prints requests/s,
-p50, p99 and errors, the ratios to the targets, start-up time, resident memory, batch
-throughput against the same model in-process, a 64-connection soak with memory samples,
-and INT8 against FP32.
+run bounded by a request count and a time limit, and `/explain` and `/similar` over 8.
+Prints requests/s, p50, p99 and errors, the ratios to the targets, start-up time, resident
+memory, batch throughput against the same model in-process, a 64-connection soak with
+memory samples, and INT8 against FP32.
 
 The load client shares the machine's cores with the servers: compare ratios from one run,
 not absolute figures across machines. Exits 1 if any request failed.
@@ -31,19 +31,16 @@ import numpy as np
 import yaml
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.module_name }}.bundle import (
-    BACKGROUND_FILE,
-    Manifest,
-    OnnxModel,
-    write_bundle,
-)
+from {{ cookiecutter.module_name }}.bundle import BACKGROUND_FILE, Manifest, write_bundle
 from {{ cookiecutter.module_name }}.config import Settings, load_settings
 from {{ cookiecutter.module_name }}.data.splits import load_splits
 from {{ cookiecutter.module_name }}.evaluation.metrics import model_output
 from {{ cookiecutter.module_name }}.export.int8 import compare_int8
 from {{ cookiecutter.module_name }}.features import feature_frame, rows_of, targets
+from {{ cookiecutter.module_name }}.onnx_model import OnnxModel
 from {{ cookiecutter.module_name }}.records import CANDIDATES, load_candidate
 from {{ cookiecutter.module_name }}.schema import FeatureSchema
+from {{ cookiecutter.module_name }}.similar.index import index_files
 from {{ cookiecutter.module_name }}.stages.export import describe
 from {{ cookiecutter.module_name }}.training.saved import load_pipeline
 
@@ -238,14 +235,20 @@ def batch_params(args: argparse.Namespace, records: list[dict[str, Any]], workdi
 def bundle_for(name: str, settings: Settings, schema: FeatureSchema, directory: Path) -> Path:
     """Write a serving bundle for one candidate's exported graph, as the export stage would.
 
-    It ships the served bundle's background: training rows, whichever model is served.
+    It ships the served bundle's background (training rows, whichever model is served) and
+    an index of training rows embedded by this graph.
     """
     graph = (settings.paths.onnx / f"{name}.onnx").read_bytes()
     candidate = load_candidate(settings.paths.models, name)
-    shipped = settings.paths.serving / BACKGROUND_FILE
-    background = shipped.read_bytes() if shipped.is_file() else None
-    manifest = describe(settings, candidate, schema, graph, False, background=background)
-    write_bundle(directory / name, graph, manifest, background)
+    shipped, files = settings.paths.serving / BACKGROUND_FILE, {}
+    if shipped.is_file():
+        files[BACKGROUND_FILE] = shipped.read_bytes()
+    if settings.similar.endpoint:
+        train = load_splits(settings.paths.processed)[0]["train"]
+        model = OnnxModel(graph, schema)
+        files |= index_files(model, train, settings.similar.index_rows, settings.seed)
+    manifest = describe(settings, candidate, schema, graph, False, files=files)
+    write_bundle(directory / name, graph, manifest, files)
     return directory / name
 
 
@@ -302,6 +305,10 @@ def measure(
                     found["explain"] = drive(
                         port, "POST", "/explain", body, 8, args.requests, args.seconds
                     )
+                if settings.similar.endpoint:
+                    found["similar"] = drive(
+                        port, "POST", "/similar", body, 8, args.requests, args.seconds
+                    )
                 model = OnnxModel((bundle / "model.onnx").read_bytes(), schema)
                 pipeline = load_pipeline(settings.paths.models, name)
                 found.update(
@@ -340,15 +347,17 @@ def report(name: str, results: dict[str, dict[str | int, Any]], batch_rows: int)
         f"({ours['health']['rps']:.0f} req/s on /health)  (target >= 70%)"
     )
     print(f"ours p99 at 8 connections: {ours[8]['p99']:.1f} ms  (target <= 10 ms)")
-    if "explain" in ours:
-        e = ours["explain"]
+    for route in ("explain", "similar"):
+        if route not in ours:
+            continue
+        e = ours[route]
         print(
-            f"ours /explain at 8 connections: {e['rps']:.0f} req/s, p50 {e['p50']:.1f} ms, "
+            f"ours /{route} at 8 connections: {e['rps']:.0f} req/s, p50 {e['p50']:.1f} ms, "
             f"p99 {e['p99']:.1f} ms: {e['p99'] / ours[8]['p99']:.1f}x /predict's p99  "
             f"(target <= 5x)"
         )
         if e["errors"]:
-            failures.append(f"{name}: /explain")
+            failures.append(f"{name}: /{route}")
     batch_share = ours["batch_http"] / ours["batch_inproc"]
     print(
         f"batch of {batch_rows} rows: {ours['batch_http']:.0f} rows/s over HTTP, "

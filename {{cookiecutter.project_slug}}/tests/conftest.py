@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ cookiecutter.module_name }}.bundle import BACKGROUND_FILE, MODEL_FILE, Manifest, write_bundle
+from {{ cookiecutter.module_name }}.bundle import MODEL_FILE, Manifest, write_bundle
 from {{ cookiecutter.module_name }}.config import Settings, load_settings
 from {{ cookiecutter.module_name }}.data.sources import load_source
 from {{ cookiecutter.module_name }}.data.splits import load_splits
@@ -193,7 +193,7 @@ def rewrite_bundle() -> Callable[[Path, Manifest], None]:
     """Return a function that writes a bundle again under a changed manifest, files as they were."""
 
     def rewrite(folder: Path, manifest: Manifest) -> None:
-        background = (folder / BACKGROUND_FILE).read_bytes() if manifest.background_sha256 else None
-        write_bundle(folder, (folder / MODEL_FILE).read_bytes(), manifest, background)
+        files = {name: (folder / name).read_bytes() for name in manifest.files}
+        write_bundle(folder, (folder / MODEL_FILE).read_bytes(), manifest, files)
 
     return rewrite

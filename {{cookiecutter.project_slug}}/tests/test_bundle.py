@@ -4,7 +4,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.module_name }}.bundle import (
-    BACKGROUND_FILE,
     MANIFEST_FILE,
     MODEL_FILE,
     BundleError,
@@ -40,12 +39,30 @@ def test_write_bundle_replaces_the_whole_folder(own_bundle, rewrite_bundle):
     manifest = read_manifest(folder)
     (folder / "stale.txt").write_text("from an older export")
     rewrite_bundle(folder, manifest)
-    shipped = [MANIFEST_FILE, MODEL_FILE] + (
-        [BACKGROUND_FILE] if manifest.background_sha256 else []
-    )
+    shipped = [MANIFEST_FILE, MODEL_FILE, *manifest.files]
     assert sorted(p.name for p in folder.iterdir()) == sorted(shipped)
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
-    assert load_bundle(folder)[0] == manifest
+    assert load_bundle(folder).manifest == manifest
+
+
+def test_every_file_the_manifest_lists_is_checked(own_bundle):
+    folder = own_bundle.paths.serving
+    for name in read_manifest(folder).files:
+        content = (folder / name).read_bytes()
+        (folder / name).write_bytes(content + b" ")
+        with pytest.raises(BundleError, match=f"{name}.*SHA-256.*make train"):
+            load_bundle(folder)
+        (folder / name).write_bytes(content)
+    assert load_bundle(folder).files.keys() == read_manifest(folder).files.keys()
+
+
+def test_a_manifest_naming_a_file_elsewhere_is_refused(own_bundle, rewrite_bundle):
+    folder = own_bundle.paths.serving
+    manifest = read_manifest(folder)
+    elsewhere = manifest.model_copy(update={"files": {"../outside.json": "0" * 64}})
+    (folder / MANIFEST_FILE).write_text(elsewhere.model_dump_json())
+    with pytest.raises(BundleError, match=r"outside\.json.*not a file name"):
+        load_bundle(folder)
 
 
 def test_a_metric_undefined_at_training_is_null_and_the_server_starts(own_bundle, rewrite_bundle):

@@ -1,29 +1,29 @@
-"""The serving bundle: one ONNX graph and a manifest that says what it is and its checksum.
+"""The serving bundle: one ONNX graph, the files beside it, and a manifest of their checksums.
 
 The contract between the export stage, which writes it, and the server, which reads it.
-Only numpy, onnxruntime and pydantic here: the serving image has no scikit-learn, torch,
-pandas or MLflow.
+Only onnxruntime and pydantic here: the serving image has no scikit-learn, torch, pandas
+or MLflow.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
-import onnxruntime as ort
 from pydantic import BaseModel, ValidationError
 
 from .files import replace_folder, sha256
-from .schema import FeatureSchema, Row
+from .onnx_model import OnnxModel
+from .schema import FeatureSchema
 
 MODEL_FILE = "model.onnx"
 MANIFEST_FILE = "manifest.json"
+# The other files a bundle may ship, each under its checksum in the manifest's `files`.
 BACKGROUND_FILE = "background.json"  # training rows, as the API takes them: for /explain
-DECISION = "class_index"  # a classifier graph's output: the class answered, by column index
+VECTORS_FILE = "neighbours.npy"  # training rows' embeddings, L2-normalised: for /similar
+NEIGHBOURS_FILE = "neighbours.json"  # those rows, as the API takes them, and their targets
 
 
 class BundleError(RuntimeError):
@@ -50,89 +50,33 @@ class Manifest(BaseModel):
     sha256: str
     # Test rows for the demo page's "random example" (`serving.examples`); None is missing.
     examples: list[dict[str, float | str | bool | None]] = []
-    background_sha256: str | None = None  # of BACKGROUND_FILE; None: no /explain
+    # The other files, by name, and their SHA-256: what /explain and /similar read.
+    files: dict[str, str] = {}
 
 
-class OnnxModel:
-    """An onnxruntime session over an exported graph, fed rows in feature order."""
+@dataclass(frozen=True)
+class Bundle:
+    """A verified bundle: its manifest, its graph opened, its other files as read."""
 
-    def __init__(self, model: bytes, schema: FeatureSchema, threads: int = 1) -> None:
-        options = ort.SessionOptions()
-        # One request is a few microseconds of work: extra threads cost more than they save.
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(
-            model, sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        self.schema = schema
-        self.classes = schema.classes
-        self._output = schema.spec.output
-        self._numeric = [f.kind == "numeric" for f in schema.features]
-        # One graph input per feature, in schema order; the converter may have renamed them
-        # (a column named "body mass" becomes the input "body_mass").
-        self._inputs = [node.name for node in self.session.get_inputs()]
-        self._decides = DECISION in {node.name for node in self.session.get_outputs()}
-        if len(self._inputs) != len(schema.features):
-            raise ValueError(
-                f"the graph takes {len(self._inputs)} inputs, the schema has "
-                f"{len(schema.features)} features"
-            )
-
-    def _feeds(self, rows: Sequence[Row]) -> dict[str, npt.NDArray[np.generic]]:
-        columns: list[npt.NDArray[np.generic]] = []
-        for i, numeric in enumerate(self._numeric):
-            column = [row[i] for row in rows]
-            if numeric:
-                columns.append(np.asarray([np.nan if v is None else v for v in column]))
-            else:  # the graph's imputer treats "" as missing: string tensors hold no NaN
-                columns.append(np.asarray(["" if v is None else str(v) for v in column], object))
-        return self._column_feeds(columns)
-
-    def _column_feeds(
-        self, columns: Sequence[npt.NDArray[np.generic]]
-    ) -> dict[str, npt.NDArray[np.generic]]:
-        feeds: dict[str, npt.NDArray[np.generic]] = {}
-        for name, numeric, column in zip(self._inputs, self._numeric, columns, strict=True):
-            # Numbers beyond float32 become inf; the caller sees non-finite probabilities.
-            with np.errstate(over="ignore"):
-                feeds[name] = column.astype(np.float32 if numeric else object).reshape(-1, 1)
-        return feeds
-
-    def predict(self, rows: Sequence[Row]) -> npt.NDArray[np.float32]:
-        """Class probabilities (one row per input row), or one value per row; None is missing."""
-        [output] = self.session.run([self._output], self._feeds(rows))
-        return self.schema.spec.from_graph(output)
-
-    def predict_columns(
-        self, columns: Sequence[npt.NDArray[np.generic]]
-    ) -> npt.NDArray[np.float32]:
-        """`predict` on one array per feature: numbers (NaN missing), or text ("" missing)."""
-        [output] = self.session.run([self._output], self._column_feeds(columns))
-        return self.schema.spec.from_graph(output)
-
-    def decide(
-        self, rows: Sequence[Row]
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64] | None]:
-        """`predict`'s output and, for classes, the graph's decision: a class index per row."""
-        if not self._decides:
-            return self.predict(rows), None
-        output, chosen = self.session.run([self._output, DECISION], self._feeds(rows))
-        return self.schema.spec.from_graph(output), chosen
+    manifest: Manifest
+    model: OnnxModel
+    files: Mapping[str, bytes]  # each checked against the manifest, read once
 
 
 def write_bundle(
-    directory: Path, model: bytes, manifest: Manifest, background: bytes | None = None
+    directory: Path, model: bytes, manifest: Manifest, files: Mapping[str, bytes] | None = None
 ) -> None:
-    """Write graph, manifest (and background) side by side, replacing any previous bundle.
+    """Write graph, other files and manifest side by side, replacing any previous bundle.
 
     A reader never sees a half-written bundle; between the two renames there is briefly
     none, and a reload then answers 409 and keeps serving the old model.
     """
-    files: dict[str, str | bytes] = {MODEL_FILE: model}
-    if background is not None:
-        files[BACKGROUND_FILE] = background
-    files[MANIFEST_FILE] = manifest.model_dump_json(indent=2) + "\n"
-    replace_folder(directory, files)
+    files = dict(files or {})
+    if {name: sha256(content) for name, content in files.items()} != manifest.files:
+        raise ValueError("the manifest's checksums don't match the files written beside it")
+    content: dict[str, str | bytes] = {MODEL_FILE: model, **files}
+    content[MANIFEST_FILE] = manifest.model_dump_json(indent=2) + "\n"
+    replace_folder(directory, content)
 
 
 def read_manifest(directory: Path) -> Manifest:
@@ -148,11 +92,19 @@ def read_manifest(directory: Path) -> Manifest:
 
 def verify_bundle(directory: Path) -> Manifest:
     """Check the files against the manifest's checksums; raise NoBundleError or BundleError."""
+    return _read_all(directory)[0]
+
+
+def _read_all(directory: Path) -> tuple[Manifest, bytes, dict[str, bytes]]:
+    """Read the manifest, the graph and the other files, each checked against its checksum."""
     manifest = read_manifest(directory)
-    _checked(directory / MODEL_FILE, manifest.sha256, manifest)
-    if manifest.background_sha256 is not None:
-        _checked(directory / BACKGROUND_FILE, manifest.background_sha256, manifest)
-    return manifest
+    model = _checked(directory / MODEL_FILE, manifest.sha256, manifest)
+    files: dict[str, bytes] = {}
+    for name, expected in manifest.files.items():
+        if Path(name).name != name:  # a manifest names files beside it, nothing elsewhere
+            raise BundleError(f"{directory / MANIFEST_FILE}: files: {name!r} is not a file name")
+        files[name] = _checked(directory / name, expected, manifest)
+    return manifest, model, files
 
 
 def _checked(path: Path, expected: str, manifest: Manifest) -> bytes:
@@ -170,27 +122,11 @@ def _checked(path: Path, expected: str, manifest: Manifest) -> bytes:
     return content
 
 
-def read_background(directory: Path, manifest: Manifest) -> list[Row]:
-    """Return the background rows in feature order, checked; [] if none was shipped."""
-    if manifest.background_sha256 is None:
-        return []
-    content = _checked(directory / BACKGROUND_FILE, manifest.background_sha256, manifest)
-    records: list[dict[str, float | str | bool | None]] = json.loads(content)
-    names = manifest.feature_schema.names
-    return [[_as_input(record[name]) for name in names] for record in records]
-
-
-def _as_input(value: float | str | bool | None) -> float | str | None:
-    """Return an API value as the graph takes it: true/false as the categories "True", "False"."""
-    return str(value) if isinstance(value, bool) else value
-
-
-def load_bundle(directory: Path) -> tuple[Manifest, OnnxModel]:
+def load_bundle(directory: Path) -> Bundle:
     """Verify a bundle and open its graph; raise NoBundleError if absent, BundleError if not."""
-    manifest = verify_bundle(directory)
-    model_path = directory / MODEL_FILE
+    manifest, model, files = _read_all(directory)
     try:
-        model = OnnxModel(model_path.read_bytes(), manifest.feature_schema)
+        opened = OnnxModel(model, manifest.feature_schema)
     except Exception as exc:  # onnxruntime raises its own untyped errors
-        raise BundleError(f"{model_path}: onnxruntime cannot load it: {exc}") from None
-    return manifest, model
+        raise BundleError(f"{directory / MODEL_FILE}: onnxruntime cannot load it: {exc}") from None
+    return Bundle(manifest, opened, files)

@@ -20,6 +20,7 @@ from .sections import (
     Section,
     SelectionSettings,
     ServingSettings,
+    SimilarSettings,
     TorchSettings,
 )
 from .tasks import TaskChoice
@@ -47,6 +48,7 @@ class Settings(Section):
     fairness: FairnessSettings = FairnessSettings()
     serving: ServingSettings = ServingSettings()
     explain: ExplainSettings = ExplainSettings()
+    similar: SimilarSettings = SimilarSettings()
     paths: Paths = Paths()
 
 

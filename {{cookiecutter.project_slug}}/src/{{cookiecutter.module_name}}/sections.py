@@ -172,6 +172,13 @@ class ExplainSettings(Section):
     report_rows: PositiveInt = 200  # test rows behind the card's SHAP summary, at most
 
 
+class SimilarSettings(Section):
+    """`POST /similar`: the training records nearest to one record in the model's embedding."""
+
+    endpoint: bool = True  # false: no /similar, and the bundle ships no index
+    index_rows: PositiveInt = 20_000  # training rows in the index, at most (a seeded sample)
+
+
 class Paths(Section):
     """Where each step writes; relative to the project root."""
 

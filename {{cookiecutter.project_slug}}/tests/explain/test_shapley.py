@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from {{ cookiecutter.module_name }}.bundle import load_bundle, read_background
+from {{ cookiecutter.module_name }}.bundle import load_bundle
 from {{ cookiecutter.module_name }}.data.splits import load_splits
-from {{ cookiecutter.module_name }}.explain.shapley import Explainer
+from {{ cookiecutter.module_name }}.explain.shapley import Explainer, read_background
 
 # Enough rows to hold every test row of a small table, few enough to keep the test quick.
 MOST_ROWS = 300
@@ -13,9 +13,8 @@ MOST_ROWS = 300
 
 @pytest.fixture(scope="module")
 def served(trained):
-    directory = trained.settings.paths.serving
-    manifest, model = load_bundle(directory)
-    return model, read_background(directory, manifest), trained.settings.explain
+    bundle = load_bundle(trained.settings.paths.serving)
+    return bundle.model, read_background(bundle), trained.settings.explain
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +60,8 @@ def test_contributions_add_up_to_each_test_rows_answer(served, test_rows):
 def test_the_base_value_is_the_mean_answer_over_the_background(served, test_rows):
     model, background, cfg = served
     index = answered(model, test_rows[0])
-    found = Explainer(model, background, cfg).explain(test_rows[0], index)
+    found = Explainer(model, background, cfg).explain_answer(test_rows[0])
+    assert found.output == index
     mean = model.predict(background).mean(axis=0)
     assert found.base_value == pytest.approx(float(mean if index is None else mean[index]), 1e-4)
 
@@ -70,7 +70,7 @@ def test_an_input_that_matches_every_background_row_moves_nothing(served, test_r
     model, background, cfg = served
     row = test_rows[0]
     same = [[row[0], *b[1:]] for b in background]  # the background takes the row's first input
-    found = Explainer(model, same, cfg).explain(row, answered(model, row))
+    found = Explainer(model, same, cfg).explain_answer(row)
     assert found.contributions[0] == pytest.approx(0.0, abs=1e-6)
 
 
@@ -83,8 +83,7 @@ def test_the_sampling_explainer_adds_up_too_and_agrees_with_the_exact_one(served
     assert exact.exact
     assert not sampled.exact
     for row in test_rows[:5]:
-        index = answered(model, row)
-        one, other = exact.explain(row, index), sampled.explain(row, index)
+        one, other = exact.explain_answer(row), sampled.explain_answer(row)
         assert other.base_value + other.contributions.sum() == pytest.approx(other.value, abs=1e-3)
         # Permutations estimate the split; with this budget they land near the exact values.
         spread = np.abs(one.contributions).sum() + 1e-9
@@ -103,4 +102,4 @@ def test_an_unknown_category_is_named(served):
     assert explainer.knows(background[0])
     assert not explainer.knows(row)  # the explain stage leaves such test rows out
     with pytest.raises(ValueError, match=schema.names[categorical[0]]):
-        explainer.explain(row, answered(model, background[0]))
+        explainer.explain_answer(row)

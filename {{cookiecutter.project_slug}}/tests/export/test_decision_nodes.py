@@ -4,13 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.bundle import OnnxModel
 from {{ cookiecutter.module_name }}.decision import Decision
 from {{ cookiecutter.module_name }}.export import ExportError
 from {{ cookiecutter.module_name }}.export.graph import to_onnx
 from {{ cookiecutter.module_name }}.export.parity import check_parity
 from {{ cookiecutter.module_name }}.features import infer_schema, rows_of
 from {{ cookiecutter.module_name }}.models.baseline import build_baseline
+from {{ cookiecutter.module_name }}.onnx_model import OnnxModel
 
 
 @pytest.fixture(scope="module")

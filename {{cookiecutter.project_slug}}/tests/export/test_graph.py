@@ -5,13 +5,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 import {{ cookiecutter.module_name }}
 from {{ cookiecutter.module_name }}.evaluation.metrics import model_output
 from {{ cookiecutter.module_name }}.export.graph import to_onnx
 from {{ cookiecutter.module_name }}.export.parity import TOLERANCE, check_parity, onnx_output
-from {{ cookiecutter.module_name }}.features import MAX_CATEGORIES, feature_frame, infer_schema
+from {{ cookiecutter.module_name }}.features import MAX_CATEGORIES, feature_frame, infer_schema, rows_of
 from {{ cookiecutter.module_name }}.models.baseline import build_baseline
+from {{ cookiecutter.module_name }}.onnx_model import OnnxModel
 from {{ cookiecutter.module_name }}.records import CANDIDATES
 from {{ cookiecutter.module_name }}.training.saved import load_pipeline
 
@@ -23,6 +25,26 @@ def test_exported_graph_matches_the_trained_model(trained, test_split, name):
     expected = model_output(load_pipeline(trained.settings.paths.models, name), X, schema.spec)
     gap = np.abs(onnx_output(graph, schema, X) - expected).max()
     assert gap < TOLERANCE * max(1, np.abs(expected).max())
+
+
+@pytest.mark.parametrize("name", CANDIDATES)
+def test_the_graph_embeds_rows_as_the_model_sees_them(trained, test_split, name):
+    """The baseline's preprocessed inputs; the MLP's last hidden layer before its ReLU."""
+    X, _, schema = test_split
+    graph = (trained.settings.paths.onnx / f"{name}.onnx").read_bytes()
+    embedded = OnnxModel(graph, schema).embed(rows_of(X))
+    pipeline = load_pipeline(trained.settings.paths.models, name)
+    seen = pipeline.named_steps["preprocess"].transform(X)
+    seen = np.asarray(seen.toarray() if hasattr(seen, "toarray") else seen, dtype=np.float32)
+    if name == "mlp":
+        layers = pipeline.named_steps["model"].network().layers
+        with torch.no_grad():
+            seen = layers[:-3](torch.as_tensor(seen)).numpy()
+    norms = np.linalg.norm(seen, axis=1, keepdims=True)
+    expected = np.divide(seen, norms, out=np.zeros_like(seen), where=norms > 0)
+    assert embedded.shape == expected.shape
+    assert np.abs(embedded - expected).max() < 1e-4
+    assert np.allclose(np.linalg.norm(embedded[norms[:, 0] > 0], axis=1), 1, atol=1e-5)
 
 
 def test_missing_values_are_imputed_as_in_training(trained, test_split):

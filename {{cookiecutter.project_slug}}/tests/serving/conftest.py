@@ -1,10 +1,29 @@
-"""A server on the trained project's bundle, and test rows to send it."""
+"""A server on the trained project's bundle, test rows to send it, and its page's data."""
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.module_name }}.data.splits import load_splits
 from {{ cookiecutter.module_name }}.serving import create_app
+
+PAGE_DATA = re.compile(r'<script id="page-data" type="application/json">(.*?)</script>', re.S)
+
+
+def _page_data(page: str) -> dict[str, Any]:
+    [found] = PAGE_DATA.findall(page)
+    data: dict[str, Any] = json.loads(found)
+    return data
+
+
+@pytest.fixture(scope="session")
+def page_data() -> Callable[[str], dict[str, Any]]:
+    """Return a function that reads the JSON a demo page hands its script."""
+    return _page_data
 
 
 @pytest.fixture(scope="module")

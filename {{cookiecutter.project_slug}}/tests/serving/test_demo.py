@@ -1,8 +1,6 @@
 import html
-import json
 import re
 from datetime import datetime, timezone
-from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -12,16 +10,8 @@ from {{ cookiecutter.module_name }}.schema import Feature, FeatureSchema
 from {{ cookiecutter.module_name }}.serving import create_app
 from {{ cookiecutter.module_name }}.serving.demo import render
 
-PAGE_DATA = re.compile(r'<script id="page-data" type="application/json">(.*?)</script>', re.S)
 
-
-def page_data(page: str) -> dict[str, Any]:
-    [found] = PAGE_DATA.findall(page)
-    data: dict[str, Any] = json.loads(found)
-    return data
-
-
-def test_the_page_has_a_labelled_control_per_feature(client, trained):
+def test_the_page_has_a_labelled_control_per_feature(client, trained, page_data):
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -38,7 +28,7 @@ def test_the_page_has_a_labelled_control_per_feature(client, trained):
     assert not re.search(r"(src|href)=\"https?:", page)  # no CDN: it works offline
 
 
-def test_every_example_on_the_page_is_a_record_the_api_accepts(client, trained):
+def test_every_example_on_the_page_is_a_record_the_api_accepts(client, trained, page_data):
     examples = page_data(client.get("/").text)["examples"]
     manifest = read_manifest(trained.settings.paths.serving)
     splits, _ = load_splits(trained.settings.paths.processed)
@@ -48,7 +38,7 @@ def test_every_example_on_the_page_is_a_record_the_api_accepts(client, trained):
     assert answer.status_code == 200, answer.text
 
 
-def test_hostile_names_and_categories_cannot_break_out_of_the_page():
+def test_hostile_names_and_categories_cannot_break_out_of_the_page(page_data):
     hostile = '</script><script>alert("x")</script>'
     schema = FeatureSchema(
         target="<b>t</b>",

@@ -1,7 +1,5 @@
 """`POST /explain`: the answer of `/predict`, and contributions that add up to it."""
 
-import json
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -9,14 +7,6 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.module_name }}.bundle import BACKGROUND_FILE, BundleError
 from {{ cookiecutter.module_name }}.serving import create_app
-
-PAGE_DATA = re.compile(r'<script id="page-data" type="application/json">(.*?)</script>', re.S)
-
-
-def asks_why(client: TestClient) -> bool:
-    """Whether the demo page calls /explain after each answer."""
-    [found] = PAGE_DATA.findall(client.get("/").text)
-    return bool(json.loads(found)["explain"])
 
 
 def test_explain_gives_predicts_answer_and_contributions_that_add_up(client, test_rows):
@@ -55,18 +45,18 @@ def test_explain_refuses_what_predict_refuses(client, record):
     assert client.post("/explain", content=b"{}").status_code == 415  # not declared as JSON
 
 
-def test_without_the_endpoint_there_is_no_explain(own_bundle, record):
+def test_without_the_endpoint_there_is_no_explain(own_bundle, record, page_data):
     settings = own_bundle.model_copy(
         update={"explain": own_bundle.explain.model_copy(update={"endpoint": False})}
     )
     with TestClient(create_app(settings)) as client:
         assert client.post("/explain", json=record).status_code == 404
         assert client.post("/predict", json=record).status_code == 200
-        assert not asks_why(client)
+        assert not page_data(client.get("/").text)["explain"]
 
 
-def test_the_demo_page_asks_why_when_the_endpoint_is_served(client):
-    assert asks_why(client)
+def test_the_demo_page_asks_why_when_the_endpoint_is_served(client, page_data):
+    assert page_data(client.get("/").text)["explain"]
 
 
 def test_an_altered_background_is_refused_naming_it(own_bundle):

@@ -23,7 +23,7 @@ def operations(client):
 
 
 def test_every_route_is_covered(operations):
-    posts = {"POST /predict", "POST /predict/batch", "POST /explain"}
+    posts = {"POST /predict", "POST /predict/batch", "POST /explain", "POST /similar"}
     assert posts | {"GET /ready", "GET /metrics"} <= set(operations)
 
 

@@ -4,9 +4,9 @@ import mlflow
 import numpy as np
 import pytest
 
-from {{ cookiecutter.module_name }}.bundle import load_bundle, read_background
+from {{ cookiecutter.module_name }}.bundle import load_bundle
 from {{ cookiecutter.module_name }}.data.splits import load_splits
-from {{ cookiecutter.module_name }}.explain.shapley import Explainer
+from {{ cookiecutter.module_name }}.explain.shapley import Explainer, read_background
 from {{ cookiecutter.module_name }}.explain.summary import ShapSummary
 from {{ cookiecutter.module_name }}.features import feature_frame, rows_of
 from {{ cookiecutter.module_name }}.stages.explain import FIGURE, REPORT, explain_served
@@ -26,7 +26,7 @@ def written(trained):
 
 def test_the_summary_covers_every_feature_of_the_served_model(written):
     settings, summary, test = written
-    manifest, _ = load_bundle(settings.paths.serving)
+    manifest = load_bundle(settings.paths.serving).manifest
     assert summary.model == manifest.candidate
     assert summary.rows + summary.unseen == min(settings.explain.report_rows, len(test))
     assert summary.rows > 0
@@ -42,9 +42,9 @@ def test_the_summary_covers_every_feature_of_the_served_model(written):
 def test_the_means_bound_how_far_answers_move_from_the_base(written):
     """|output - base| is at most the sum of |contributions| row by row, so also on average."""
     settings, summary, test = written
-    manifest, model = load_bundle(settings.paths.serving)
-    background = read_background(settings.paths.serving, manifest)
-    explainer = Explainer(model, background, settings.explain)
+    bundle = load_bundle(settings.paths.serving)
+    model = bundle.model
+    explainer = Explainer(model, read_background(bundle), settings.explain)
     sample = test.sample(min(settings.explain.report_rows, len(test)), random_state=settings.seed)
     rows = [row for row in rows_of(feature_frame(model.schema, sample)) if explainer.knows(row)]
     assert len(rows) == summary.rows
@@ -55,7 +55,7 @@ def test_the_means_bound_how_far_answers_move_from_the_base(written):
 
 def test_the_figure_is_logged_to_the_served_run(written):
     settings, _, _ = written
-    manifest, _ = load_bundle(settings.paths.serving)
+    manifest = load_bundle(settings.paths.serving).manifest
     client = mlflow.MlflowClient(settings.mlflow.tracking_uri)
     logged = {a.path for a in client.list_artifacts(manifest.run_id, "figures")}
     assert f"figures/{FIGURE}" in logged

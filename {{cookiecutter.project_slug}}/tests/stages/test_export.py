@@ -3,7 +3,14 @@
 import mlflow
 import numpy as np
 
-from {{ cookiecutter.module_name }}.bundle import BACKGROUND_FILE, MANIFEST_FILE, MODEL_FILE, read_manifest
+from {{ cookiecutter.module_name }}.bundle import (
+    BACKGROUND_FILE,
+    MANIFEST_FILE,
+    MODEL_FILE,
+    NEIGHBOURS_FILE,
+    VECTORS_FILE,
+    read_manifest,
+)
 from {{ cookiecutter.module_name }}.evaluation.metrics import model_output
 from {{ cookiecutter.module_name }}.export.parity import TOLERANCE
 from {{ cookiecutter.module_name }}.training.saved import load_pipeline
@@ -41,3 +48,5 @@ def test_checksum_and_bundle_are_recorded_in_mlflow(trained):
     assert logged == {f"serving/{name}" for name in shipped}
     assert {MODEL_FILE, MANIFEST_FILE} <= shipped
     assert (BACKGROUND_FILE in shipped) == trained.settings.explain.endpoint
+    assert ({VECTORS_FILE, NEIGHBOURS_FILE} <= shipped) == trained.settings.similar.endpoint
+    assert set(manifest.files) == shipped - {MODEL_FILE, MANIFEST_FILE}

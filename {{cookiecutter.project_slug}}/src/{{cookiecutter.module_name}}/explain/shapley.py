@@ -9,6 +9,7 @@ which keeps the sum exact and the split between features an estimate.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +17,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..bundle import OnnxModel
+from ..bundle import BACKGROUND_FILE, Bundle
+from ..onnx_model import OnnxModel
 from ..schema import Row
 from ..sections import ExplainSettings
+
+
+def read_background(bundle: Bundle) -> list[Row]:
+    """Return the bundle's background rows in feature order; [] if it ships none."""
+    content = bundle.files.get(BACKGROUND_FILE)
+    if content is None:
+        return []
+    records: list[dict[str, float | str | None]] = json.loads(content)
+    names = bundle.manifest.feature_schema.names
+    return [[record[name] for name in names] for record in records]
 
 
 @dataclass(frozen=True)
@@ -91,20 +103,21 @@ class Explainer:
                 columns.append(self._categories[j][codes])
         return self.model.predict_columns(columns)
 
-    def explain_answer(self, row: Row) -> Contributions:
-        """Explain the answer the server gives: the answered class's probability, or the value."""
-        output, chosen = self.model.decide([row])
-        decided = None if chosen is None else int(chosen[0])
-        index, words = self.model.schema.spec.explained(output[0], decided, self.model.classes)
-        return self.explain(row, index, words)
+    def explain_answer(
+        self, row: Row, answer: tuple[npt.NDArray[np.float32], int | None] | None = None
+    ) -> Contributions:
+        """Explain the answer the server gives: the answered class's probability, or the value.
 
-    def explain(self, row: Row, chosen: int | None, words: str = "") -> Contributions:
-        """Explain one row's answer: class `chosen`'s probability, or the value (None)."""
-        encoded = self.encode([row])
+        `answer`: the graph's output for the row and its decision, if the caller has them.
+        """
+        if answer is None:
+            output, chosen = self.model.decide([row])
+            answer = output[0], None if chosen is None else int(chosen[0])
+        output, decided = answer
+        index, words = self.model.schema.spec.explained(output, decided, self.model.classes)
         kwargs = {} if self.exact else {"max_evals": self._evals}
-        found = self._shap(encoded, silent=True, **kwargs)
+        found = self._shap(self.encode([row]), silent=True, **kwargs)
         values, base = np.asarray(found.values[0]), np.asarray(found.base_values[0])
-        output = self._answer(encoded)[0]
-        if chosen is not None:
-            values, base, output = values[:, chosen], base[chosen], output[chosen]
-        return Contributions(chosen, words, float(output), float(base), values.astype(np.float64))
+        if index is not None:
+            values, base, output = values[:, index], base[index], output[index]
+        return Contributions(index, words, float(output), float(base), values.astype(np.float64))

@@ -11,7 +11,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from ..bundle import DECISION
+from ..onnx_model import DECISION
 
 
 def add_decision(

@@ -1,5 +1,8 @@
 """A fitted `preprocess -> model` pipeline as one ONNX graph: raw columns in, answer out.
 
+Beside the answer, the graph outputs the vector the model answers from (`EMBEDDING`),
+which `POST /similar` compares training records by.
+
 The server runs that graph with onnxruntime, so it needs neither scikit-learn nor torch,
 loads no pickle, and skips the per-request pandas work that dominates a naive server.
 """
@@ -15,12 +18,14 @@ import torch
 from onnx import compose
 from skl2onnx import convert_sklearn
 from skl2onnx.common.data_types import FloatTensorType, StringTensorType
-from sklearn.base import is_classifier
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
+from ..models.mlp import MLP
+from ..onnx_model import EMBEDDING
 from ..schema import FeatureSchema
 from ..training.estimators import MLPClassifier, MLPRegressor
 from . import ExportError
@@ -62,11 +67,28 @@ def _onnx_ready(preprocess: ColumnTransformer) -> ColumnTransformer:
     return preprocess
 
 
+class _Answering(torch.nn.Module):
+    """The network's answer (probabilities, or the value) and its embedding.
+
+    The embedding is the last hidden layer before its ReLU: after it, a row that switches
+    every unit off would have no direction to compare by cosine.
+    """
+
+    def __init__(self, network: MLP, softmax: bool) -> None:
+        super().__init__()
+        # The head: the last hidden layer's ReLU and dropout, then the output layer.
+        self.body, self.head = network.layers[:-3], network.layers[-3:]
+        self.softmax = softmax
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        hidden = self.body(x)
+        answer = self.head(hidden)
+        return (answer.softmax(dim=1) if self.softmax else answer), hidden
+
+
 def _mlp_graph(mlp: MLPClassifier | MLPRegressor, output: str) -> onnx.ModelProto:
-    """Export the trained network (and a softmax over classes), with a dynamic batch dimension."""
-    network: torch.nn.Module = mlp.network()
-    if isinstance(mlp, MLPClassifier):
-        network = torch.nn.Sequential(network, torch.nn.Softmax(dim=1)).eval()
+    """Export the trained network and its embedding, with a dynamic batch dimension."""
+    network = _Answering(mlp.network(), softmax=isinstance(mlp, MLPClassifier)).eval()
     example = torch.zeros(2, mlp.n_features_in_)
     program = torch.onnx.export(
         network,
@@ -75,7 +97,7 @@ def _mlp_graph(mlp: MLPClassifier | MLPRegressor, output: str) -> onnx.ModelProt
         dynamic_shapes=({0: torch.export.Dim("batch")},),
         opset_version=OPSET[""],
         input_names=[FEATURES],
-        output_names=[output],
+        output_names=[output, EMBEDDING],
         verbose=False,
     )
     if program is None:  # only the legacy exporter returns nothing
@@ -86,6 +108,31 @@ def _mlp_graph(mlp: MLPClassifier | MLPRegressor, output: str) -> onnx.ModelProt
     for node in graph.graph.node:
         del node.metadata_props[:]
     return graph
+
+
+def _linear_graph(model: BaseEstimator, width: int, output: str) -> onnx.ModelProto:
+    """Convert the baseline's linear model alone, taking the preprocessed features.
+
+    Its embedding is those features themselves: the graph answers from nothing else.
+    """
+    naming: dict[str, Any]
+    if is_classifier(model):  # probabilities as a plain tensor, not a list of dicts
+        naming = {"options": {id(model): {"zipmap": False}}}
+    else:  # one output, named as the server expects
+        naming = {"final_types": [(output, FloatTensorType([None, 1]))]}
+    types = [(FEATURES, FloatTensorType([None, width]))]
+    graph = convert_sklearn(model, initial_types=types, target_opset=OPSET, **naming)
+    graph = compose.add_prefix(graph, "model_", rename_inputs=False, rename_outputs=False)
+    graph.graph.node.append(onnx.helper.make_node("Identity", [FEATURES], [EMBEDDING]))
+    graph.graph.output.append(
+        onnx.helper.make_tensor_value_info(EMBEDDING, onnx.TensorProto.FLOAT, [None, width])
+    )
+    return _at_opset(graph)
+
+
+def _at_opset(graph: onnx.ModelProto) -> onnx.ModelProto:
+    # The converter picks the lowest opset its operators need; merging needs equal ones.
+    return onnx.version_converter.convert_version(graph, OPSET[""])
 
 
 def to_onnx(
@@ -103,29 +150,30 @@ def to_onnx(
 
 
 def _convert(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelProto:
+    """Join the preprocessing's graph to the model's, which outputs answer and embedding."""
     preprocess = _onnx_ready(pipeline.named_steps["preprocess"])
     model = pipeline.named_steps["model"]
     types = _input_types(schema)
-    output = schema.spec.output
-    if not isinstance(model, MLPClassifier | MLPRegressor):
-        converted = Pipeline([("preprocess", preprocess), ("model", model)])
-        naming: dict[str, Any]
-        if is_classifier(model):  # probabilities as a plain tensor, not a list of dicts
-            naming = {"options": {id(model): {"zipmap": False}}}
-        else:  # one output, named as the server expects
-            naming = {"final_types": [(output, FloatTensorType([None, 1]))]}
-        graph: onnx.ModelProto = convert_sklearn(
-            converted, initial_types=types, target_opset=OPSET, **naming
-        )
-        return graph
-    head = convert_sklearn(preprocess, initial_types=types, target_opset=OPSET)
-    # The converter picks the lowest opset its operators need; merging needs equal ones.
-    head = onnx.version_converter.convert_version(head, OPSET[""])
-    tail = _mlp_graph(model, output)
+    head = _at_opset(convert_sklearn(preprocess, initial_types=types, target_opset=OPSET))
+    if isinstance(model, MLPClassifier | MLPRegressor):
+        tail = _mlp_graph(model, schema.spec.output)
+    else:
+        tail = _linear_graph(model, model.n_features_in_, schema.spec.output)
     head.ir_version = tail.ir_version = max(head.ir_version, tail.ir_version)
-    merged = compose.merge_models(head, tail, io_map=[(head.graph.output[0].name, FEATURES)])
-    # Both parts import the default opset; one entry per domain keeps other tools happy.
-    opsets = {o.domain: o.version for o in merged.opset_import}
-    del merged.opset_import[:]
-    merged.opset_import.extend(onnx.helper.make_opsetid(d, v) for d, v in opsets.items())
-    return merged
+    # Merging needs one version per domain in both parts, and other tools (the INT8
+    # quantizer) one entry per domain in the result: the newer version of the two.
+    opsets: dict[str, int] = {}
+    for o in [*head.opset_import, *tail.opset_import]:
+        opsets[o.domain] = max(o.version, opsets.get(o.domain, 0))
+    merged = compose.merge_models(
+        _with_opsets(head, opsets),
+        _with_opsets(tail, opsets),
+        io_map=[(head.graph.output[0].name, FEATURES)],
+    )
+    return _with_opsets(merged, opsets)
+
+
+def _with_opsets(graph: onnx.ModelProto, opsets: dict[str, int]) -> onnx.ModelProto:
+    del graph.opset_import[:]
+    graph.opset_import.extend(onnx.helper.make_opsetid(d, v) for d, v in opsets.items())
+    return graph

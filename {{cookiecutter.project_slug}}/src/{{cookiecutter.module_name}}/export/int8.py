@@ -13,10 +13,10 @@ import onnx
 import pandas as pd
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
-from ..bundle import OnnxModel
 from ..decision import Decision
 from ..evaluation.metrics import metric_value
 from ..features import rows_of
+from ..onnx_model import OnnxModel
 from ..schema import FeatureSchema, Row
 
 

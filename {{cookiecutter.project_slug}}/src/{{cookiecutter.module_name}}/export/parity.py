@@ -7,10 +7,10 @@ import numpy.typing as npt
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from ..bundle import OnnxModel
 from ..decision import Decision
 from ..evaluation.metrics import model_output
 from ..features import rows_of
+from ..onnx_model import OnnxModel
 from ..schema import FeatureSchema
 from . import ExportError
 

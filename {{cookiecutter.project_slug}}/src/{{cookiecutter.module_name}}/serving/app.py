@@ -21,6 +21,7 @@ from .explain_route import explain
 from .observability import Observability, Telemetry
 from .routes import admin, router
 from .schemas import ANSWERS
+from .similar_route import similar
 from .state import Served, open_served
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     if settings.explain.endpoint:
         app.include_router(explain)
+    if settings.similar.endpoint:
+        app.include_router(similar)
     if app.state.admin_token:
         app.include_router(admin)
 

@@ -1,6 +1,7 @@
 """The demo page at `GET /`: a form built from the feature schema that calls `POST /predict`.
 
-Where the app serves `POST /explain`, the page asks it why after each answer.
+Where the app serves `POST /explain` and `POST /similar`, the page asks them after each
+answer why, and which training records are most alike.
 
 Plain HTML, CSS and a small script in `demo.html`: no CDN, no build step. Every value from
 the data (column names, categories, examples) is escaped here, as HTML or as JSON.
@@ -61,10 +62,11 @@ def _json_for_script(data: Any) -> str:
     return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render(manifest: Manifest, explain: bool = False) -> str:
+def render(manifest: Manifest, explain: bool = False, similar: bool = False) -> str:
     """Build the page for the served model: a field per feature, the exported examples.
 
-    `explain`: the page asks `POST /explain` why after each answer.
+    `explain`, `similar`: after each answer the page asks `POST /explain` why, and
+    `POST /similar` for the training records nearest to it.
     """
     schema = manifest.feature_schema
     answer = schema.spec.describe(schema.classes)
@@ -80,6 +82,7 @@ def render(manifest: Manifest, explain: bool = False) -> str:
         ],
         "examples": manifest.examples,
         "explain": explain,
+        "similar": similar,
     }
     slots = dict(
         title=html.escape(manifest.name),

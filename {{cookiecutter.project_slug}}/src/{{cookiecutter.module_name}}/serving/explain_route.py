@@ -68,9 +68,9 @@ async def explain_one(
     row = [getattr(record, name) for name in state.bodies.fields]
     output, chosen = served.model.decide([row])
     [answer] = state.answers.each.from_output(output, served.model.classes, chosen)
-    explainer = served.explainer
+    decided = (output[0], None if chosen is None else int(chosen[0]))
     found = await anyio.to_thread.run_sync(
-        explainer.explain_answer, row, limiter=_one_at_a_time(request)
+        served.explainer.explain_answer, row, decided, limiter=_one_at_a_time(request)
     )
     names = served.model.schema.names
     parts = [

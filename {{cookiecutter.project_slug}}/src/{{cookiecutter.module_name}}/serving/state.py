@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..bundle import BundleError, Manifest, OnnxModel, load_bundle, read_background
+from ..bundle import BundleError, Manifest, load_bundle
 from ..config import Settings
-from ..explain.shapley import Explainer
+from ..explain.shapley import Explainer, read_background
+from ..onnx_model import OnnxModel
+from ..similar.neighbours import Neighbours, read_neighbours
 from . import demo
 from .schemas import ModelRef
 
@@ -19,11 +23,13 @@ class Served:
     manifest: Manifest
     model: OnnxModel
     explainer: Explainer | None = None  # `POST /explain`, when `explain.endpoint` is true
+    neighbours: Neighbours | None = None  # `POST /similar`, when `similar.endpoint` is true
 
     @cached_property
     def page(self) -> str:
         """The demo page for this model, rendered once."""
-        return demo.render(self.manifest, explain=self.explainer is not None)
+        shown = {"explain": self.explainer is not None, "similar": self.neighbours is not None}
+        return demo.render(self.manifest, **shown)
 
     @property
     def ref(self) -> ModelRef:
@@ -32,18 +38,27 @@ class Served:
 
 
 def open_served(settings: Settings) -> Served:
-    """Load the bundle and, with `explain.endpoint`, its explainer; raise BundleError if not."""
-    directory = settings.paths.serving
-    manifest, model = load_bundle(directory)
-    background = read_background(directory, manifest) if settings.explain.endpoint else []
-    if not background:
-        return Served(manifest, model)
+    """Load the bundle and what its endpoints need; raise BundleError if it can't serve."""
+    bundle = load_bundle(settings.paths.serving)
+    explainer, neighbours = None, None
+    background = read_background(bundle) if settings.explain.endpoint else []
+    if background:
+        with _extra("explain.endpoint"):
+            explainer = Explainer(bundle.model, background, settings.explain)
+        explainer.explain_answer(background[0])  # compiles shap's code now, not on a request
+    if settings.similar.endpoint:
+        with _extra("similar.endpoint"):
+            neighbours = read_neighbours(bundle)
+    return Served(bundle.manifest, bundle.model, explainer, neighbours)
+
+
+@contextmanager
+def _extra(key: str) -> Iterator[None]:
+    """Name the key that asks for the `explain` extra when it isn't installed."""
     try:
-        explainer = Explainer(model, background, settings.explain)
-    except ImportError as exc:  # the `explain` extra, which /predict does without
+        yield
+    except ImportError as exc:  # the extra, which /predict does without
         raise BundleError(
-            f"explain.endpoint is true but {exc.name} is not installed: install the "
-            "`explain` extra, or set explain.endpoint: false in params.yaml"
+            f"{key} is true but {exc.name} is not installed: install the `explain` extra, "
+            f"or set {key}: false in params.yaml"
         ) from None
-    explainer.explain_answer(background[0])  # compiles shap's code now, not on a request
-    return Served(manifest, model, explainer)

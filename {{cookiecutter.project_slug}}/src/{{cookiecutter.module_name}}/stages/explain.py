@@ -9,11 +9,11 @@ stage, `explain/` and the card's SHAP lines to go without.
 
 from __future__ import annotations
 
-from ..bundle import load_bundle, read_background
+from ..bundle import load_bundle
 from ..config import Settings
 from ..data.splits import load_splits
 from ..explain.over_rows import summarise
-from ..explain.shapley import Explainer
+from ..explain.shapley import Explainer, read_background
 from ..explain.summary import ShapSummary
 from ..features import feature_frame, rows_of
 from ..files import replace_folder
@@ -26,8 +26,9 @@ def explain_served(settings: Settings) -> ShapSummary:
     """Explain the served model's answers on up to `explain.report_rows` test rows."""
     paths, cfg = settings.paths, settings.explain
     out = paths.reports / "explain"
-    manifest, model = load_bundle(paths.serving)
-    background = read_background(paths.serving, manifest)
+    bundle = load_bundle(paths.serving)
+    manifest, model = bundle.manifest, bundle.model
+    background = read_background(bundle)
     summary, figure = ShapSummary(model=manifest.candidate, rows=0, exact=False), None
     if background and cfg.endpoint:
         test = load_splits(paths.processed)[0]["test"]

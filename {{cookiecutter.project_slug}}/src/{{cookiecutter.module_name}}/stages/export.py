@@ -7,7 +7,7 @@ import logging
 import onnx
 import pandas as pd
 
-from ..bundle import Manifest, verify_bundle, write_bundle
+from ..bundle import BACKGROUND_FILE, Manifest, verify_bundle, write_bundle
 from ..config import Settings
 from ..data.splits import load_splits
 from ..explain.background import background_json
@@ -16,6 +16,7 @@ from ..export.int8 import quantize_int8
 from ..export.parity import check_parity
 from ..features import api_records, feature_frame
 from ..files import sha256, write_atomic
+from ..onnx_model import OnnxModel
 from ..records import (
     CANDIDATES,
     CHAMPION,
@@ -26,6 +27,7 @@ from ..records import (
     load_champion,
 )
 from ..schema import FeatureSchema
+from ..similar.index import index_files
 from ..tracking import record_serving, registered_at, restore_serving, servable_champion
 from ..training.saved import load_pipeline
 
@@ -39,12 +41,12 @@ def describe(
     graph: bytes,
     quantized: bool,
     examples: pd.DataFrame | None = None,
-    background: bytes | None = None,
+    files: dict[str, bytes] | None = None,
 ) -> Manifest:
     """Describe a registered candidate's exported graph: what the server reports of it.
 
-    `examples` (test rows) ship with it for the demo page, as the API takes them;
-    `background` (training rows, in JSON) for `/explain`, under its checksum.
+    `examples` (test rows) ship with it for the demo page, as the API takes them; `files`
+    (for `/explain` and `/similar`) beside it, each under its checksum.
     """
     return Manifest(
         name=settings.mlflow.registered_model,
@@ -59,7 +61,7 @@ def describe(
         threshold=candidate.threshold,
         sha256=sha256(graph),
         examples=[] if examples is None else api_records(schema, examples),
-        background_sha256=None if background is None else sha256(background),
+        files={name: sha256(content) for name, content in (files or {}).items()},
     )
 
 
@@ -88,13 +90,15 @@ def export_models(settings: Settings) -> Manifest:
     graph = graphs["mlp.int8" if quantized else champion.name]
     test = splits["test"]
     shown = test.sample(min(settings.serving.examples, len(test)), random_state=settings.seed)
-    explain, background = settings.explain, None
-    if explain.endpoint:
-        background = background_json(
-            schema, splits["train"], explain.background_rows, settings.seed
-        )
-    manifest = describe(settings, champion, schema, graph, quantized, shown, background)
-    write_bundle(paths.serving, graph, manifest, background)
+    train, files = splits["train"], {}
+    if settings.explain.endpoint:
+        rows = settings.explain.background_rows
+        files[BACKGROUND_FILE] = background_json(schema, train, rows, settings.seed)
+    if settings.similar.endpoint:
+        served = OnnxModel(graph, schema)
+        files |= index_files(served, train, settings.similar.index_rows, settings.seed)
+    manifest = describe(settings, champion, schema, graph, quantized, shown, files)
+    write_bundle(paths.serving, graph, manifest, files)
     record_serving(
         settings.mlflow, champion.run_id, champion.version, paths.serving, manifest.sha256
     )
