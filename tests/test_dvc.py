@@ -156,3 +156,21 @@ def test_push_then_pull_restores_outputs(trained):
     run(["rm", "-rf", str(project / ".dvc" / "cache")], cwd=project)
     run(make_args("pull", f"DVC_REMOTE={remote}"), cwd=project)
     assert model.read_bytes() == saved
+
+
+# Last in this module: it changes tuned.yaml, which the training stages depend on.
+def test_make_tune_records_its_stage_and_makes_training_stale(trained):
+    """`make train` never tunes; `make tune` does, and then the training stages are stale."""
+    project, _, first, _ = trained
+    assert "tune" not in ran(first)
+    params = project / "params.yaml"
+    text = params.read_text()
+    params.write_text(re.sub(r"(?m)^(  trials:) \d+", r"\1 2", text, count=1))
+    output = run(make_args("tune"), cwd=project)
+    assert "tuned values: tuned.yaml" in output, output
+    tuned = (project / "tuned.yaml").read_text()
+    assert "trials: 2" in tuned
+    assert "tune:" in (project / "dvc.lock").read_text()  # recorded by `dvc commit`
+    assert stale(project) == {"train_baseline", "train_mlp"}
+    assert (project / "optuna.db").is_file()
+    assert "optuna.db" in (project / ".gitignore").read_text()

@@ -35,8 +35,9 @@ def rooted(settings: Settings) -> Settings:
 
 
 def settings_in(base: Settings, workdir: Path) -> Settings:
-    """The same settings, with every file and the tracking store under `workdir`."""
+    """The same settings, with every file, the tracking store and the studies under `workdir`."""
     mlflow = base.mlflow.model_copy(update={"tracking_uri": f"sqlite:///{workdir}/mlflow.db"})
+    tune = base.tune.model_copy(update={"storage": f"sqlite:///{workdir}/optuna.db"})
     paths = Paths(
         processed=workdir / "data" / "processed",
         models=workdir / "models",
@@ -44,8 +45,9 @@ def settings_in(base: Settings, workdir: Path) -> Settings:
         serving=workdir / "models" / "serving",
         reports=workdir / "reports",
         readme=workdir / "README.md",
+        tuned=workdir / "tuned.yaml",
     )
-    return base.model_copy(update={"mlflow": mlflow, "paths": paths})
+    return base.model_copy(update={"mlflow": mlflow, "tune": tune, "paths": paths})
 
 
 class Trained(NamedTuple):

@@ -23,6 +23,7 @@ from {{ cookiecutter.module_name }}.stages.export import export_models
 from {{ cookiecutter.module_name }}.stages.fairness import assess_fairness
 from {{ cookiecutter.module_name }}.stages.promote import promote_champion
 from {{ cookiecutter.module_name }}.stages.train import train_candidate
+from {{ cookiecutter.module_name }}.stages.tune import tune_candidates
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,6 +36,8 @@ STAGES: dict[str, Callable[[Any], object]] = {
     "fairness": assess_fairness,
     "explain": explain_served,
     "evaluate": evaluate_candidates,
+    # Last: the others train with params.yaml's values, as `make train` does before `make tune`.
+    "tune": lambda settings: tune_candidates(settings, progress=False),
 }
 
 
@@ -80,6 +83,7 @@ def reads(make_settings, tmp_path_factory) -> dict[str, set[str]]:
             "evaluation": settings.evaluation.model_copy(
                 update={"bootstrap": 20, "importance_repeats": 1}
             ),
+            "tune": settings.tune.model_copy(update={"trials": 1}),
         }
     )
     in_params = flatten(yaml.safe_load((ROOT / "params.yaml").read_text()))
@@ -159,6 +163,7 @@ def imports(pipeline, make_settings, tmp_path_factory) -> dict[str, set[Path]]:
         params["data"]["source"] = str(source)
     params["torch"]["epochs"] = 2
     params["evaluation"].update(bootstrap=20, importance_repeats=1)
+    params["tune"]["trials"] = 1
     (workdir / "params.yaml").write_text(yaml.safe_dump(params))
     (workdir / "README.md").write_text((ROOT / "README.md").read_text())
     commands = {stage: pipeline[stage]["cmd"].split()[3:] for stage in STAGES}

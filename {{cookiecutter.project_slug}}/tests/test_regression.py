@@ -76,7 +76,7 @@ def test_report_figures_and_card_speak_regression(diabetes, summary):
     assert "Predicts `progression` (a number;" in card
     assert "| model | rmse | mae | r2 | rmse 95% CI |" in card
     assert "| mean predictor |" in card
-    table = results_table(Summary.model_validate(summary))  # metrics.json reads back typed
+    table = results_table(Summary.model_validate(summary), [])  # metrics.json reads back typed
     assert "mean-predictor row" in table
     assert "(reports/figures/residuals_mlp.png)" in table
 

@@ -15,7 +15,7 @@ def quick(penguin_settings):
 
 
 def spy(monkeypatch):
-    """Record the rows each fit sees and the rows each score reads, by their index."""
+    """Record the rows each fit sees and the rows each score reads: positions in train + val."""
     seen: dict[str, list[set[int]]] = {"fit": [], "scored": []}
 
     def fit_spy(name, settings, X, *args, **kwargs):
@@ -37,8 +37,9 @@ def test_a_large_table_is_scored_on_the_validation_split_alone(quick, prepared, 
     settings = quick.model_copy(update={"selection": cfg})
     seen = spy(monkeypatch)
     chosen = selection.select(name, settings, prepared.X, prepared.y, prepared.schema, False)
-    assert seen["fit"] == [set(prepared.X["train"].index)]
-    assert seen["scored"] == [set(prepared.X["val"].index)]
+    n_train, n_val = len(prepared.X["train"]), len(prepared.X["val"])
+    assert seen["fit"] == [set(range(n_train))]
+    assert seen["scored"] == [set(range(n_train, n_train + n_val))]
     assert chosen.method == f"the {len(prepared.X['val'])} rows of the validation split"
     assert set(chosen.scores) == {f"val_{m}" for m in prepared.schema.spec.metrics}
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from .search_space import TuneSettings
 from .sections import (
     BaselineSettings,
     DataSettings,
@@ -49,6 +50,7 @@ class Settings(Section):
     serving: ServingSettings = ServingSettings()
     explain: ExplainSettings = ExplainSettings()
     similar: SimilarSettings = SimilarSettings()
+    tune: TuneSettings = TuneSettings()
     paths: Paths = Paths()
 
 

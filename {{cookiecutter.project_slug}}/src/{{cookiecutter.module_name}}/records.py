@@ -39,6 +39,8 @@ class Candidate:
     spread: dict[str, float | None] = field(default_factory=dict)  # std over folds, if any
     threshold: float | None = None  # binary targets: the cut on P(positive); None: argmax
     floor: float | None = None  # the main metric's floor on the selection rows
+    tuned: dict[str, Any] = field(default_factory=dict)  # values from tuned.yaml, if any
+    tuning: str = ""  # how they were searched, in words; empty: params.yaml's values
 
 
 @dataclass

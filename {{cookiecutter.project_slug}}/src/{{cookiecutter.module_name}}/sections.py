@@ -96,6 +96,8 @@ class TorchSettings(Section):
     weight_decay: NonNegativeFloat = 1e-4
     patience: PositiveInt = 15
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    # Under torchrun: ddp gives each process a copy of the network; fsdp, a shard of it.
+    strategy: Literal["ddp", "fsdp"] = "ddp"
 
 
 class SelectionSettings(Section):
@@ -188,3 +190,4 @@ class Paths(Section):
     serving: Path = Path("models/serving")  # the champion's graph and manifest: all serving reads
     reports: Path = Path("reports")
     readme: Path = Path("README.md")
+    tuned: Path = Path("tuned.yaml")  # what `make tune` found, which training reads

@@ -1,10 +1,8 @@
 """The scores that choose the champion, from rows that no candidate fitted or stopped on.
 
-Large tables: each candidate fits on the training split and is scored on the validation
-split. Small ones (fewer than `selection.cv_below_rows` training and validation rows, where
-one validation split is a handful of rows): k-fold cross-validation over both splits, with
-the same folds for every candidate, then a refit on all of them. The test split is never
-touched here. The classes' order is the schema's (sorted), which every classifier follows.
+`fits` says which rows: the validation split, or the folds of cross-validation over train
+and validation. The test split is never touched here. The classes' order is the schema's
+(sorted), which every classifier follows.
 """
 
 from __future__ import annotations
@@ -15,16 +13,17 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sklearn.model_selection import KFold, StratifiedKFold
 
 from .config import Settings
 from .decision import Decision
 from .evaluation.metrics import Output, floor_scores, model_output, task_metrics
+from .fits import Fit, describe, selection_fits
 from .records import CandidateName
 from .schema import FeatureSchema
 from .tasks import VALIDATION, Score, Target, TaskSpec
 from .thresholds import choose_threshold
 from .training.candidates import Fitted, OnEpoch, fit_candidate
+from .tuning.tuned import TunedCandidate, rows_key
 
 
 @dataclass
@@ -50,53 +49,61 @@ def select(
     schema: FeatureSchema,
     progress: bool = True,
     on_epoch: OnEpoch | None = None,
+    tuned: TunedCandidate | None = None,
 ) -> Selected:
     """Fit candidate `name` and score it on rows it never saw, as the table's size says.
 
     A binary classifier's decision threshold (`imbalance.threshold`) is chosen on those
-    same held-out rows, for the main metric; the scores use it.
+    same held-out rows, for the main metric; the scores use it. `tuned`: the values that
+    `make tune` found for each fit, on that fit's rows alone.
     """
-    cfg, spec = settings.selection, schema.spec
+    spec = schema.spec
     metric = spec.resolve_main(settings.evaluation.main_metric)
     classes = tuple(schema.classes)
-    rows = len(X["train"]) + len(X["val"])
-    splitter = (StratifiedKFold if spec.stratified else KFold)(
-        n_splits=cfg.folds, shuffle=True, random_state=settings.seed
-    )
-    if rows >= cfg.cv_below_rows:
-        fitted = fit_candidate(name, settings, X["train"], y["train"], schema, progress, on_epoch)
-        output = model_output(fitted.pipeline, X["val"], spec)
-        threshold = choose_threshold(settings.imbalance, spec, classes, y["val"], output, metric)
-        scores = _scores(spec, y["val"], output, Decision(classes, threshold))
-        held = len(X["val"])
-        method = f"the {held} rows of the validation split"
-        floor = floor_scores(spec, y["train"], y["val"], classes)[metric]
-        frame = held_out_frame(len(X["train"]) + np.arange(held), output)
-        return Selected(fitted, scores, method, held, {}, threshold, floor, frame)
     X_all = pd.concat([X["train"], X["val"]], ignore_index=True)
     y_all = cast(Target, np.concatenate([y["train"], y["val"]]))
-    folds = []
-    floors = []
-    for fit, held in splitter.split(X_all, y_all):
-        part = cast(Target, y_all[fit])
-        floors.append(floor_scores(spec, part, y_all[held], classes)[metric])
+    fits = selection_fits(
+        settings.selection, settings.seed, y_all, len(X["train"]), spec.stratified
+    )
+    if tuned is not None:
+        tuned.check_rows(name, rows_key(X_all, y_all, fits))
+    scored: list[tuple[Fit, Output]] = []
+    for fit in fits:
+        last = fit is fits[-1]  # the one registered: it alone shows progress and checkpoints
         model = fit_candidate(
-            name, settings, X_all.iloc[fit], part, schema, progress=False, checkpoint=False
+            name,
+            settings if tuned is None else tuned.settings_for(settings, name, fit.key),
+            X_all.iloc[fit.rows],
+            y_all[fit.rows],
+            schema,
+            progress=progress and last,
+            on_epoch=on_epoch if last else None,
+            checkpoint=last,
         )
-        folds.append((held, model_output(model.pipeline, X_all.iloc[held], spec)))
-    held_rows = np.concatenate([held for held, _ in folds])
-    outputs = np.concatenate([output for _, output in folds])
+        if fit.scored:
+            scored.append((fit, model_output(model.pipeline, X_all.iloc[fit.held], spec)))
+    held_rows = np.concatenate([fit.held for fit, _ in scored])
+    outputs = np.concatenate([output for _, output in scored])
     threshold = choose_threshold(
         settings.imbalance, spec, classes, y_all[held_rows], outputs, metric
     )
     decision = Decision(classes, threshold)
-    scored = [_scores(spec, y_all[held], output, decision) for held, output in folds]
-    fitted = fit_candidate(name, settings, X_all, y_all, schema, progress, on_epoch)
-    scores = {metric: _mean([f[metric] for f in scored]) for metric in scored[0]}
-    spread = {metric: _std([f[metric] for f in scored]) for metric in scored[0]}
-    method = f"{cfg.folds}-fold cross-validation over the {rows} training and validation rows"
-    held_out = held_out_frame(held_rows, outputs)
-    return Selected(fitted, scores, method, rows, spread, threshold, _mean(floors), held_out)
+    per_fit = [_scores(spec, y_all[fit.held], output, decision) for fit, output in scored]
+    scores = {metric: _mean([f[metric] for f in per_fit]) for metric in per_fit[0]}
+    spread = {metric: _std([f[metric] for f in per_fit]) for metric in per_fit[0]}
+    floor = _mean(
+        [floor_scores(spec, y_all[fit.rows], y_all[fit.held], classes)[metric] for fit, _ in scored]
+    )
+    return Selected(
+        fitted=model,
+        scores=scores,
+        method=describe(fits),
+        rows=len(held_rows),
+        spread=spread if len(scored) > 1 else {},
+        threshold=threshold,
+        floor=floor,
+        held_out=held_out_frame(held_rows, outputs),
+    )
 
 
 def held_out_frame(rows: npt.ArrayLike, output: Output) -> pd.DataFrame:

@@ -22,8 +22,13 @@ def test_a_training_record_comes_back_first_with_its_target(client, indexed):
         [first, *rest] = body["neighbours"]
         assert len(rest) == min(5, len(indexed)) - 1
         assert first["similarity"] == pytest.approx(1.0, abs=1e-5)
-        if first["record"] == item.record:  # else a record the model can't tell from it
-            assert first["target"] == item.target
+        # Real tables repeat records, sometimes with other targets (arrests does): any copy of
+        # the record may come first, and this one's target is among the copies returned,
+        # unless every neighbour is a copy. A record the model can't tell from it may come
+        # first instead.
+        copies = [n for n in body["neighbours"] if n["record"] == item.record]
+        if first in copies and len(copies) < len(body["neighbours"]):
+            assert item.target in {n["target"] for n in copies}
         assert body["model"]["version"]
 
 

@@ -1,10 +1,5 @@
 """DDP under torchrun: the shards of torch's sampler, summed validation, one registration."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import mlflow
 import pandas as pd
 import pytest
@@ -14,22 +9,7 @@ from torch.utils.data import DistributedSampler, TensorDataset
 from typer.testing import CliRunner
 
 from {{ cookiecutter.module_name }}.cli import app
-from {{ cookiecutter.module_name }}.stages.data import prepare
-from {{ cookiecutter.module_name }}.stages.train import train_candidate
 from {{ cookiecutter.module_name }}.training import distributed, loop
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-# Small and learnable; no dropout, so that each process's masks don't make the runs differ.
-CHANGES = {
-    "data": {
-        "source": "synthetic",
-        "target": "label",
-        "synthetic": {"rows": 3000, "numeric_features": 6, "categorical_features": 2},
-    },
-    "torch": {"epochs": 6, "batch_size": 64, "dropout": 0.0, "patience": 50},
-}
 
 
 @pytest.mark.parametrize(("n", "world"), [(10, 1), (10, 2), (11, 3), (1000, 4)])
@@ -87,49 +67,32 @@ def _runs(tracking_uri):
 
 
 @pytest.mark.slow
-def test_two_processes_train_as_one_with_the_same_global_batch(
-    tmp_path, monkeypatch, make_settings, params_copy
-):
-    single, ddp = tmp_path / "single", tmp_path / "ddp"
-    single.mkdir(), ddp.mkdir()
-    settings = make_settings(single, params_copy(single, CHANGES))
-    monkeypatch.chdir(single)
-    prepare(settings)
-    train_candidate(settings, "mlp", progress=False)
-
-    monkeypatch.chdir(ddp)
-    prepare(make_settings(ddp, params_copy(ddp, CHANGES)))
-    # The processes import this package from where the tests do, installed or not.
-    source = str(Path(distributed.__file__).parents[2])
-    path = os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{ddp}/mlflow.db", "PYTHONPATH": path}
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
-    command += ["-m", "{{ cookiecutter.module_name }}", "train", "--model", "mlp", "--no-progress"]
-    done = subprocess.run(command, cwd=ddp, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert done.stderr.count("registered as version") == 1  # rank 1 neither logs nor registers
-
-    alone = pd.read_csv(single / "reports" / "mlp_history.csv")
-    together = pd.read_csv(ddp / "reports" / "mlp_history.csv")
+def test_two_processes_train_as_one_with_the_same_global_batch(two_processes):
+    runs = two_processes()
+    assert runs.stderr.count("registered as version") == 1  # rank 1 neither logs nor registers
+    alone = pd.read_csv(runs.single.paths.reports / "mlp_history.csv")
+    together = pd.read_csv(runs.together.paths.reports / "mlp_history.csv")
     assert len(alone) == len(together) == 6
     pd.testing.assert_frame_equal(together, alone, rtol=1e-4)
     assert together["val_accuracy"].iloc[-1] > 0.5  # it learned something
 
-    runs = _runs(env["MLFLOW_TRACKING_URI"])
-    assert len(runs) == 1
-    run = runs.iloc[0]
-    assert run["params.processes"] == "2"
-    reference = _runs(settings.mlflow.tracking_uri).iloc[0]
+    runs_logged = _runs(runs.together.mlflow.tracking_uri)
+    assert len(runs_logged) == 1
+    run = runs_logged.iloc[0]
+    assert (run["params.processes"], run["params.strategy"]) == ("2", "ddp")
+    reference = _runs(runs.single.mlflow.tracking_uri).iloc[0]
     assert reference["params.processes"] == "1"
-    assert sorted(run.index) == sorted(reference.index)  # the same params and metrics logged
+    kinds = ("params.", "metrics.")
+    logged = sorted(key for key in run.index if key.startswith(kinds))
+    assert logged == sorted(key for key in reference.index if key.startswith(kinds))
     assert run["metrics.val_log_loss"] == pytest.approx(reference["metrics.val_log_loss"], 1e-4)
-    client = mlflow.MlflowClient(env["MLFLOW_TRACKING_URI"])
+    client = mlflow.MlflowClient(runs.together.mlflow.tracking_uri)
     history = client.get_metric_history(run["run_id"], "samples_per_second")
     assert [point.step for point in history] == list(range(1, 7))
     assert all(point.value > 0 for point in history)
 
-    version = client.get_model_version(settings.mlflow.registered_model, "1")
+    version = client.get_model_version(runs.together.mlflow.registered_model, "1")
     assert version.run_id == run["run_id"]
-    checkpoint = torch.load(ddp / "models" / "mlp.pt", weights_only=True)
+    checkpoint = torch.load(runs.together.paths.models / "mlp.pt", weights_only=True)
     assert checkpoint["config"]["n_features"] > 0
-    assert (ddp / "models" / "mlp.skops").is_file()
+    assert (runs.together.paths.models / "mlp.skops").is_file()

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.logging import RichHandler
 
-from . import serving_commands, stage_commands
+from . import serving_commands, stage_commands, tune_command
 from .common import console
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -32,11 +32,14 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
     logging.getLogger(PACKAGE).setLevel(level)
     # The ONNX exporter warns on every call about optional packages (torchvision) we don't use.
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+    # Optuna logs every trial; `tune` shows them as a progress line instead.
+    logging.getLogger("optuna").setLevel(logging.WARNING)
 
 
 for command in (
     stage_commands.data,
     stage_commands.train,
+    tune_command.tune,
     stage_commands.promote,
     stage_commands.export,
     stage_commands.fairness,

@@ -32,21 +32,32 @@ def train(
         str, typer.Option(help="baseline or mlp: train that one only, without promoting.")
     ] = "all",
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    strategy: Annotated[
+        str | None, typer.Option(help="Under torchrun: ddp or fsdp (default: torch.strategy).")
+    ] = None,
 ) -> None:
     """Train both models, log them to MLflow and make the better one the champion.
 
-    Under torchrun (`make train-ddp`), `--model mlp` trains with DistributedDataParallel.
+    Under torchrun (`make train-ddp`), `--model mlp` trains with DistributedDataParallel,
+    or with FSDP's shards (`--strategy fsdp`).
     """
     # Imported per branch: `train --model baseline` must not import what `train` alone runs.
     from ..data import DataError
     from ..records import CANDIDATES, StageError
     from ..training.distributed import launched, process_group
     from ..training.loop import TrainingError, pick_device
+    from ..tuning.tuned import TuningError
 
     settings = settings_from(params)
     if model not in (*CANDIDATES, "all"):
         console.print(f"[bold red]error:[/] --model: {model!r} is not baseline, mlp or all")
         raise typer.Exit(2)
+    if strategy is not None:
+        if strategy not in ("ddp", "fsdp"):
+            console.print(f"[bold red]error:[/] --strategy: {strategy!r} is not ddp or fsdp")
+            raise typer.Exit(2)
+        net = settings.torch.model_copy(update={"strategy": strategy})
+        settings = settings.model_copy(update={"torch": net})
     if launched() and model != "mlp":
         console.print("[bold red]error:[/] --model: torchrun trains the MLP only: use --model mlp")
         raise typer.Exit(2)
@@ -54,13 +65,13 @@ def train(
         from ..export import ExportError
         from ..stages.train_all import train_all
 
-        with clean_errors(DataError, StageError, TrainingError, ExportError):
+        with clean_errors(DataError, StageError, TrainingError, TuningError, ExportError):
             _report(train_all(settings, progress=progress))
         return
     from ..stages.train import train_candidate
 
     device = pick_device(settings.torch.device)
-    with clean_errors(DataError, StageError, TrainingError), process_group(device):
+    with clean_errors(DataError, StageError, TrainingError, TuningError), process_group(device):
         candidate = train_candidate(settings, model, progress=progress)  # type: ignore[arg-type]
     if candidate is not None:
         results.print(f"{candidate.name}: version {candidate.version}")

@@ -9,6 +9,7 @@ from ..schema import FeatureSchema
 from .facts import CardFacts, RunFacts
 from .fairness_section import fairness_section
 from .tables import fmt, metrics_table
+from .tuning_section import tuning_section
 
 
 def _data(schema: FeatureSchema, facts: CardFacts) -> list[str]:
@@ -156,6 +157,7 @@ def model_card(
         *_slices(summary),
         "",
         *fairness_section(fairness),
+        *tuning_section(facts.runs),
         "## What drives predictions",
         "",
         *_drivers(summary, spec.importance_measure),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 
@@ -14,6 +16,8 @@ class RunFacts(BaseModel):
     params: dict[str, str]
     score: float | None  # its score on the champion metric, where the champion was chosen
     spread: float | None = None  # its standard deviation over the folds, if there were folds
+    tuned: dict[str, Any] = {}  # the values `make tune` chose (`records.Candidate.tuned`)
+    tuning: str = ""  # how, in words; empty: params.yaml's values
 
 
 class CardFacts(BaseModel):

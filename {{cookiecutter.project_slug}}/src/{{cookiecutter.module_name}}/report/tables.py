@@ -35,8 +35,8 @@ def metrics_table(summary: Summary) -> str:
     return "\n".join(rows)
 
 
-def results_table(summary: Summary) -> str:
-    """Write the README's results section: the metrics table and links to the figures."""
+def results_table(summary: Summary, tuning: list[str]) -> str:
+    """Write the README's results section: the metrics table, the hyperparameters, figures."""
     spec = TASKS[summary.task]
     links = ", ".join(
         f"[{kind} {name}](reports/figures/{kind}_{name}.png)"
@@ -47,6 +47,7 @@ def results_table(summary: Summary) -> str:
         [
             f"Test split, {summary.test_rows} rows; {spec.floor_words}.",
             metrics_table(summary),
+            "Hyperparameters:\n\n" + "\n".join(tuning),
             f"Figures: {links}. Full report: [reports/model_card.md](reports/model_card.md).",
         ]
     )

@@ -26,6 +26,7 @@ from ..report.card import model_card
 from ..report.decision_words import decision_words
 from ..report.facts import CardFacts, RunFacts
 from ..report.tables import START, results_table, update_readme
+from ..report.tuning_section import tuning_lines
 from ..schema import FeatureSchema
 from ..tasks import Score
 from ..tracking import git_commit, log_evaluation
@@ -125,6 +126,8 @@ def evaluate_candidates(settings: Settings) -> Summary:
             params=params,
             score=candidate.metrics.get(champion_metric),
             spread=candidate.spread.get(champion_metric),
+            tuned=candidate.tuned,
+            tuning=candidate.tuning,
         )
     summary = Summary(
         task=schema.task,
@@ -152,6 +155,6 @@ def evaluate_candidates(settings: Settings) -> Summary:
     shap = ShapSummary.read(paths.reports / "explain" / "shap.json")
     card = model_card(summary, schema, facts, fairness, shap)
     write_atomic(paths.reports / "model_card.md", card)
-    if not update_readme(paths.readme, results_table(summary)):
+    if not update_readme(paths.readme, results_table(summary, tuning_lines(runs))):
         log.warning("%s has no %s marker: results table not written", paths.readme, START)
     return summary

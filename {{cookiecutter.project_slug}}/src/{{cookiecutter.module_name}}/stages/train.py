@@ -22,6 +22,7 @@ from ..tracking import SCHEMA_ARTIFACT, configure, log_model, log_provenance
 from ..training.distributed import is_main
 from ..training.estimators import SKOPS_TRUSTED_TYPES
 from ..training.saved import save_pipeline
+from ..tuning.tuned import read_tuned
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +42,14 @@ def train_candidate(
     splits, schema = load_splits(settings.paths.processed)
     X = {split: feature_frame(schema, frame) for split, frame in splits.items()}
     y: dict[str, Target] = {split: targets(frame, schema) for split, frame in splits.items()}
+    tuned = read_tuned(settings.paths.tuned).of(name)
     if not is_main():  # the same fits, for DDP's collectives; rank 0 records them
-        select(name, settings, X, y, schema, progress=False)
+        select(name, settings, X, y, schema, progress=False, tuned=tuned)
         return None
     configure(settings.mlflow)
     with mlflow.start_run(run_name=name) as run:
         log_provenance(splits, schema.target, settings.paths.processed)
-        selected = select(name, settings, X, y, schema, progress, on_epoch=_log_epoch)
+        selected = select(name, settings, X, y, schema, progress, _log_epoch, tuned)
         fitted, metrics = selected.fitted, selected.scores
         if fitted.best_epoch is not None:
             mlflow.log_metric("best_epoch", fitted.best_epoch)
@@ -58,6 +60,8 @@ def train_candidate(
         if schema.spec.name == "classification":
             params |= {"class_weight": settings.imbalance.class_weight}
             params |= {"threshold": selected.threshold or "argmax"}
+        if tuned is not None:
+            mlflow.set_tag("tuned", tuned.words())
         mlflow.log_params(params | fitted.params)
         spread = {f"{metric}_std": value for metric, value in selected.spread.items()}
         defined = {
@@ -86,6 +90,8 @@ def train_candidate(
         selected.spread,
         selected.threshold,
         selected.floor,
+        tuned=tuned.registered.params if tuned else {},
+        tuning=tuned.words() if tuned else "",
     )
     save_pipeline(settings.paths.models, name, fitted.pipeline)
     save_held_out(settings.paths.models, name, selected.held_out)

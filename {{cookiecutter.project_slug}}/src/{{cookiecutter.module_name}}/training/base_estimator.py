@@ -20,7 +20,8 @@ from ..models.mlp import MLP
 from ..sections import TorchSettings
 from ..tasks import Task
 from .distributed import device_for
-from .loop import Loss, fit, pick_device
+from .fsdp import full_state
+from .loop import Loss, Strategy, fit, pick_device
 
 _Estimator = TypeVar("_Estimator", bound="MLPEstimator")
 
@@ -48,6 +49,7 @@ class MLPEstimator(BaseEstimator):  # type: ignore[misc]
         checkpoint: str | None = None,
         progress: bool = True,
         class_weight: str | None = None,
+        strategy: Strategy = "ddp",
     ) -> None:
         self.hidden_sizes = hidden_sizes
         self.dropout = dropout
@@ -61,6 +63,7 @@ class MLPEstimator(BaseEstimator):  # type: ignore[misc]
         self.checkpoint = checkpoint
         self.progress = progress
         self.class_weight = class_weight  # "balanced", or None; classes only
+        self.strategy = strategy  # under torchrun: a copy of the network per process, or a shard
 
     @classmethod
     def from_settings(
@@ -117,10 +120,11 @@ class MLPEstimator(BaseEstimator):  # type: ignore[misc]
             config=self._config(),
             on_epoch=on_epoch,
             progress=self.progress,
+            strategy=self.strategy,
         )
         self.best_epoch_ = result.best_epoch
         self.history_ = result.history
-        self.weights_ = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+        self.weights_ = {k: v.detach().cpu().numpy() for k, v in full_state(model).items()}
         return self
 
     def _config(self) -> dict[str, object]:

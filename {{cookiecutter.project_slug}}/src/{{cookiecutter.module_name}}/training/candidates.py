@@ -21,6 +21,8 @@ from .estimators import build_mlp
 from .loop import TrainingError
 
 OnEpoch = Callable[[int, dict[str, float]], None]
+# The candidates that hold out rows of their own to stop early on (`stop_split`).
+STOPS_EARLY: frozenset[CandidateName] = frozenset({"mlp"})
 
 
 @dataclass
@@ -55,13 +57,7 @@ def fit_candidate(
         weights = settings.imbalance.class_weight
         baseline = build_baseline(schema, cfg, settings.seed, weights).fit(X_fit, y_fit)
         return Fitted(baseline, {**cfg.model_dump(), "train_rows": len(X_fit)})
-    X_fit, X_stop, y_fit, y_stop = train_test_split(
-        X,
-        y,
-        test_size=settings.selection.stop_share,
-        stratify=y if schema.spec.stratified else None,
-        random_state=settings.seed,
-    )
+    X_fit, X_stop, y_fit, y_stop = stop_split(X, y, settings, schema)
     preprocess = build_preprocessor(schema).fit(X_fit)
     path = settings.paths.models / "mlp.pt" if checkpoint else None
     mlp = build_mlp(schema, settings.torch, settings.seed, path, settings.imbalance.class_weight)
@@ -77,6 +73,23 @@ def fit_candidate(
     params |= {"train_rows": len(X_fit), "stop_rows": len(X_stop), "processes": world_size()}
     pipeline = Pipeline([("preprocess", preprocess), ("model", mlp)])
     return Fitted(pipeline, params, mlp.history_, mlp.best_epoch_)
+
+
+def stop_split(
+    X: pd.DataFrame, y: Target, settings: Settings, schema: FeatureSchema
+) -> tuple[pd.DataFrame, pd.DataFrame, Target, Target]:
+    """Hold out `selection.stop_share` of some rows, stratified for classes, seeded.
+
+    The MLP stops early on them; a tuning trial of either candidate is scored on them.
+    """
+    X_fit, X_stop, y_fit, y_stop = train_test_split(
+        X,
+        y,
+        test_size=settings.selection.stop_share,
+        stratify=y if schema.spec.stratified else None,
+        random_state=settings.seed,
+    )
+    return X_fit, X_stop, y_fit, y_stop
 
 
 def sample(

@@ -1,8 +1,8 @@
 """A plain PyTorch training loop: one epoch, evaluation, early stopping, checkpoints.
 
-Under torchrun the same loop trains with DistributedDataParallel: each process takes its
-shard of every epoch, gradients are averaged, and the scores that stop training are summed
-over all processes, so that they stop together.
+Under torchrun the same loop trains with DistributedDataParallel, or with FSDP's shards
+(`torch.strategy`): each process takes its share of every epoch, gradients are averaged,
+and the scores that stop training are summed over all processes, so that they stop together.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from rich.progress import Progress
@@ -24,12 +24,14 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ..files import write_atomic
 from .distributed import all_sum, epoch_order, is_main, share, world_size
+from .fsdp import full_state, shard, shard_shapes
 
 log = logging.getLogger(__name__)
 
 # A loss of the network's output and the targets: cross-entropy of class indices against
 # one logit per class, or squared error of values against one output.
 Loss = Callable[..., torch.Tensor]
+Strategy = Literal["ddp", "fsdp"]  # `torch.strategy`: a copy of the model per process, or a shard
 
 
 class TrainingError(ValueError):
@@ -107,11 +109,27 @@ def evaluate(
     return scores
 
 
-def save_checkpoint(path: Path, model: nn.Module, config: dict[str, Any], epoch: int) -> None:
+def save_checkpoint(
+    path: Path, state: dict[str, torch.Tensor], config: dict[str, Any], epoch: int
+) -> None:
     """Save the weights with the config that rebuilds the model, atomically."""
     buffer = io.BytesIO()
-    torch.save({"config": config, "epoch": epoch, "state_dict": model.state_dict()}, buffer)
+    torch.save({"config": config, "epoch": epoch, "state_dict": state}, buffer)
     write_atomic(path, buffer.getvalue())
+
+
+def parallel(model: nn.Module, strategy: Strategy, device: torch.device) -> nn.Module:
+    """Return the module that takes the training steps: the model, or its DDP or FSDP form."""
+    if world_size() == 1:
+        return model
+    if strategy == "fsdp":
+        sharded = shard(model, device)
+        shapes = shard_shapes(sharded).items()
+        found = ", ".join(f"{name} {local} of {whole}" for name, (whole, local) in shapes)
+        log.info("fsdp: each of %d processes holds %s", world_size(), found)
+        return sharded
+    # DDP averages the gradients of the processes after each backward pass.
+    return DistributedDataParallel(model)
 
 
 def fit(
@@ -130,21 +148,22 @@ def fit(
     config: dict[str, Any] | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
     progress: bool = True,
+    strategy: Strategy = "ddp",
 ) -> FitResult:
     """Train with AdamW until the validation loss stops improving; keep the best weights.
 
     `loss_fn` is cross-entropy over class indices, or squared error for values.
     `batch_size` is the global batch: under torchrun each process takes its share of it.
     `on_epoch` also gets the epoch's throughput (`samples_per_second`), which the history,
-    meant to be reproducible, leaves out.
+    meant to be reproducible, leaves out. `strategy`: how torchrun's processes share the
+    model, a copy each (ddp) or a shard each (fsdp).
     """
     world = world_size()
     if batch_size % world:
         raise TrainingError(
             f"torch.batch_size: {batch_size} does not split evenly over {world} processes"
         )
-    # DDP averages the gradients of the processes after each backward pass.
-    step_model = model if world == 1 else DistributedDataParallel(model)
+    step_model = parallel(model, strategy, next(model.parameters()).device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     result = FitResult(best_epoch=0, best_val_loss=math.inf)
     best_state = copy.deepcopy(model.state_dict())
@@ -170,8 +189,10 @@ def fit(
             if scores["loss"] < result.best_val_loss:
                 result.best_epoch, result.best_val_loss = epoch, scores["loss"]
                 best_state = copy.deepcopy(model.state_dict())
-                if checkpoint is not None and is_main():
-                    save_checkpoint(checkpoint, model, config or {}, epoch)
+                if checkpoint is not None:
+                    state = full_state(model)  # FSDP gathers it: every process takes part
+                    if is_main():
+                        save_checkpoint(checkpoint, state, config or {}, epoch)
             elif epoch - result.best_epoch >= patience:
                 break
     model.load_state_dict(best_state)
