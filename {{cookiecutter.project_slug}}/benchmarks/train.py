@@ -77,6 +77,8 @@ def scaled_copy(workdir: Path, rows: int, overrides: list[str]) -> Path:
     raw = workdir / "data" / "raw"  # the data stage watches it; the synthetic table needs none
     raw.mkdir(parents=True)
     (raw / ".gitkeep").touch()
+    # Nothing tuned: values tuned on this project's table don't carry over to the synthetic one.
+    (workdir / "tuned.yaml").write_text("{}\n")
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     for key, value in {**SCALE, "data.synthetic.rows": rows}.items():
         set_key(params, key, value)
