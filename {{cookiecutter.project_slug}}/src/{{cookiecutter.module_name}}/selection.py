@@ -89,8 +89,8 @@ def select(
     )
     decision = Decision(classes, threshold)
     per_fit = [_scores(spec, y_all[fit.held], output, decision) for fit, output in scored]
-    scores = {metric: _mean([f[metric] for f in per_fit]) for metric in per_fit[0]}
-    spread = {metric: _std([f[metric] for f in per_fit]) for metric in per_fit[0]}
+    scores = {key: _mean([f[key] for f in per_fit]) for key in per_fit[0]}
+    spread = {key: _std([f[key] for f in per_fit]) for key in per_fit[0]}
     floor = _mean(
         [floor_scores(spec, y_all[fit.rows], y_all[fit.held], classes)[metric] for fit, _ in scored]
     )
