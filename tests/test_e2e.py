@@ -331,6 +331,22 @@ def test_serving_benchmark_with_a_64_connection_soak(project):
 
 
 @pytest.mark.slow
+def test_store_benchmark_finds_what_exact_search_finds(project):
+    """`make bench-similar`: Qdrant's local mode, as /similar runs it, finds the exact k nearest."""
+    args = "BENCH_SIMILAR_ARGS=--rows 3000 --queries 50"
+    bench = run(make_args("bench-similar", args), cwd=project)
+    found = re.findall(
+        r"^(qdrant \(local\)|numpy)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+([\d.]+)$", bench, re.M
+    )
+    # The served index, then the synthetic one: both stores, recall against exact search.
+    assert [store for store, _ in found] == ["qdrant (local)", "numpy"] * 2, bench
+    assert all(recall == "1.000" for _, recall in found), bench
+    assert "served bundle's index: " in bench, bench
+    assert "synthetic: 3,000 vectors" in bench, bench
+    assert re.search(r"^qdrant \(local\)\s+[\d.]+\s+\d+$", bench, re.M), bench  # its install
+
+
+@pytest.mark.slow
 def test_serving_needs_only_the_base_dependencies_and_the_explain_extra(project, tmp_path):
     """What the Docker image installs: the package and its `explain` extra, the bundle, params."""
     venv = tmp_path / "venv"

@@ -168,7 +168,7 @@ class ExplainSettings(Section):
     """`POST /explain`: SHAP contributions of each input to one answer."""
 
     endpoint: bool = True  # false: no /explain, and the bundle ships no background
-    background_rows: PositiveInt = 50  # training rows that stand for a feature left out
+    background_rows: PositiveInt = 32  # training rows that stand for a feature left out
     exact_up_to: PositiveInt = 15  # features; beyond: shap's sampling (permutation) explainer
     max_evals: PositiveInt = 500  # model calls per answer for the permutation explainer
     report_rows: PositiveInt = 200  # test rows behind the card's SHAP summary, at most
