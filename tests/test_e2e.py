@@ -317,7 +317,8 @@ def test_serving_benchmark_with_a_64_connection_soak(project):
     Short, so that CI stays quick: `make bench-serve` soaks for longer by default.
     """
     bench_args = "BENCH_ARGS=--requests 100 --seconds 3 --batch-rows 500 --soak-seconds 8"
-    bench = run(make_args("bench-serve", bench_args), cwd=project)
+    score_args = "BENCH_SCORE_ARGS=--rows 20000 --chunk-rows 5000 --parts 2"
+    bench = run(make_args("bench-serve", bench_args, score_args), cwd=project)
     rows = re.findall(r"^(ours|mlflow)\s+(1|8)\s+\d+\s+[\d.]+\s+[\d.]+\s+(\d+)$", bench, re.M)
     assert len(rows) == 8, bench  # 2 models x 2 servers x 2 connection counts
     assert all(errors == "0" for *_, errors in rows), bench
@@ -328,6 +329,26 @@ def test_serving_benchmark_with_a_64_connection_soak(project):
     assert "mlp INT8 vs FP32" in bench
     assert bench.count("ours /explain at 8 connections:") == 2, bench
     assert bench.count("ours /similar at 8 connections:") == 2, bench
+    assert bench.count("batch of 500 rows as columns:") == 2, bench
+    assert re.search(r"^file scoring vs in-process ONNX: \d+%", bench, re.M), bench
+    assert re.search(r"^Dask local vs single process: [\d.]+x", bench, re.M), bench
+
+
+@pytest.mark.slow
+def test_make_score_writes_each_rows_answers(project, tmp_path):
+    """`make score`: the test split in, its rows with their answers out, in order."""
+    import pyarrow.parquet as pq
+
+    source, target = project / "data" / "processed" / "test.parquet", tmp_path / "scored.parquet"
+    out = run(make_args("score", f"INPUT={source}", f"OUTPUT={target}"), cwd=project)
+    rows = pq.read_table(source).num_rows
+    assert f"scored {rows:,} rows" in out
+    scored = pq.read_table(target)
+    assert scored.num_rows == rows
+    assert "prediction" in scored.column_names
+    usage = subprocess.run(make_args("score"), cwd=project, capture_output=True, text=True)
+    assert usage.returncode == 2
+    assert "usage: make score INPUT=" in usage.stdout
 
 
 @pytest.mark.slow

@@ -80,9 +80,21 @@ class OnnxModel:
         self, rows: Sequence[Row]
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64] | None]:
         """`predict`'s output and, for classes, the graph's decision: a class index per row."""
+        return self._decide(self._feeds(rows))
+
+    def decide_columns(
+        self, columns: Sequence[npt.NDArray[np.generic]]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64] | None]:
+        """`decide` on one array per feature, as `predict_columns` takes them."""
+        return self._decide(self._column_feeds(columns))
+
+    def _decide(
+        self, feeds: dict[str, npt.NDArray[np.generic]]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64] | None]:
         if not self._decides:
-            return self.predict(rows), None
-        output, chosen = self.session.run([self._output, DECISION], self._feeds(rows))
+            [output] = self.session.run([self._output], feeds)
+            return self.schema.spec.from_graph(output), None
+        output, chosen = self.session.run([self._output, DECISION], feeds)
         return self.schema.spec.from_graph(output), chosen
 
     def embed(self, rows: Sequence[Row]) -> npt.NDArray[np.float32]:

@@ -16,8 +16,9 @@ from pydantic import (
     model_validator,
 )
 
+from .metric_names import VALIDATION
 from .section_types import Column, one_of
-from .tasks import INTERVAL_METRICS, METRIC_NAMES, VALIDATION
+from .tasks import INTERVAL_METRICS, METRIC_NAMES
 
 
 class Section(BaseModel):

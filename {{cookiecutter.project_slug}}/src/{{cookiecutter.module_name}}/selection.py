@@ -18,9 +18,10 @@ from .config import Settings
 from .decision import Decision
 from .evaluation.metrics import Output, floor_scores, model_output, task_metrics
 from .fits import Fit, describe, selection_fits
+from .metric_names import VALIDATION
 from .records import CandidateName
 from .schema import FeatureSchema
-from .tasks import VALIDATION, Score, Target, TaskSpec
+from .tasks import Score, Target, TaskSpec
 from .thresholds import choose_threshold
 from .training.candidates import Fitted, OnEpoch, fit_candidate
 from .tuning.tuned import TunedCandidate, rows_key

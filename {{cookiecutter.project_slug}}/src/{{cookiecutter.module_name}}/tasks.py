@@ -1,8 +1,7 @@
 """What differs between classification and regression, in one place.
 
-Other modules ask the task (`schema.spec`, `TASKS[name]`) instead of branching on it: the
-metrics and their direction, the `auto` metrics, the floor, the figures, the graph's output,
-the API's answer, what SHAP explains. Plain Python and numpy only: the server reads it too.
+Other modules ask the task (`schema.spec`, `TASKS[name]`) instead of branching on it.
+Plain Python and numpy only: the server reads it too.
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from typing import Literal, cast
 import numpy as np
 import numpy.typing as npt
 
+from .metric_names import VALIDATION, MetricError
+
 Task = Literal["classification", "regression"]
 TaskChoice = Literal["auto", "classification", "regression"]  # `task` in params.yaml
 Answer = Literal["class", "value"]  # what `POST /predict` answers
@@ -21,18 +22,6 @@ Target = npt.NDArray[np.str_] | npt.NDArray[np.float64]  # as models learn it: t
 Score = float | None  # a metric; None where the rows scored leave it undefined
 Output = npt.NDArray[np.float32]  # one answer of a graph: probabilities, or the value
 Explained = tuple[int | None, str]  # the output SHAP explains (a class's column, or None), named
-
-LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "mae"})  # the other metrics: higher is better
-VALIDATION = "val_"  # the prefix of the scores that training logs, which crown the champion
-
-
-class MetricError(ValueError):
-    """Raised when params.yaml names a metric of the other task; the message names the key."""
-
-
-def greater_is_better(metric: str) -> bool:
-    """Whether a higher value wins, for a metric name with or without its `val_` prefix."""
-    return metric.removeprefix(VALIDATION) not in LOWER_IS_BETTER
 
 
 @dataclass(frozen=True)
@@ -90,6 +79,16 @@ class _Task:
             return None, "predicted value"
         index = int(output.argmax()) if chosen is None else chosen  # chosen: by a threshold
         return index, f"probability of {classes[index]}"
+
+    def scored(
+        self, output: Output, chosen: npt.NDArray[np.int64] | None, classes: Sequence[str]
+    ) -> dict[str, npt.NDArray[np.generic]]:
+        """Name the columns that `score` writes: the answer, and each class's probability."""
+        if self.answer == "value":
+            return {"prediction": output}
+        indices = output.argmax(axis=1) if chosen is None else chosen  # chosen: by a threshold
+        found = {f"probability_{c}": output[:, j] for j, c in enumerate(classes)}
+        return {"prediction": np.asarray(classes, dtype=object)[indices], **found}
 
 
 @dataclass(frozen=True)

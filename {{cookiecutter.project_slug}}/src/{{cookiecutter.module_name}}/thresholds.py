@@ -14,8 +14,9 @@ import numpy as np
 
 from .decision import Decision
 from .evaluation.metrics import Output, metric_value
+from .metric_names import greater_is_better
 from .sections import ImbalanceSettings
-from .tasks import TaskSpec, greater_is_better
+from .tasks import TaskSpec
 
 CUTS = 200  # thresholds tried at most: quantiles of the held-out probabilities
 

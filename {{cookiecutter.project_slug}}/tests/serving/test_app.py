@@ -6,11 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.module_name }}.bundle import MODEL_FILE
+from {{ cookiecutter.module_name }}.column_check import RANGE_MARGIN
 from {{ cookiecutter.module_name }}.decision import Decision
 from {{ cookiecutter.module_name }}.evaluation.metrics import metric_value
 from {{ cookiecutter.module_name }}.files import sha256
 from {{ cookiecutter.module_name }}.serving import create_app
-from {{ cookiecutter.module_name }}.serving.bodies import RANGE_MARGIN
 
 
 def field_errors(response):

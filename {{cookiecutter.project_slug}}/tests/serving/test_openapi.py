@@ -34,7 +34,11 @@ def test_no_server_error_and_every_answer_fits_the_schema(operations, mode):
         if mode == GenerationMode.NEGATIVE and not operation.body:
             continue  # nothing to get wrong in a GET without parameters
 
-        @given(case=operation.as_strategy(generation_mode=mode))
+        strategy = operation.as_strategy(generation_mode=mode)
+        if mode == GenerationMode.POSITIVE:
+            strategy = strategy.map(_even_columns)
+
+        @given(case=strategy)
         @settings(
             max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
@@ -42,3 +46,16 @@ def test_no_server_error_and_every_answer_fits_the_schema(operations, mode):
             case.call_and_validate()
 
         check()
+
+
+def _even_columns(case: schemathesis.Case[Any]) -> schemathesis.Case[Any]:
+    """Cut a columnar batch's lists to one length: JSON Schema can't say they must match."""
+    body: Any = case.body
+    columns = body.get("columns") if isinstance(body, dict) else None
+    if isinstance(columns, dict) and columns:
+        lists = [v for v in columns.values() if isinstance(v, list) and v]
+        rows = min((len(v) for v in lists), default=0)
+        body["columns"] = {
+            k: v[:rows] if isinstance(v, list) and v else v for k, v in columns.items()
+        }
+    return case

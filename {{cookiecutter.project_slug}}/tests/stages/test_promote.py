@@ -10,10 +10,11 @@ from {{ cookiecutter.module_name }}.bundle import verify_bundle
 from {{ cookiecutter.module_name }}.data.splits import load_splits
 from {{ cookiecutter.module_name }}.fairness.rule import selection_disparity
 from {{ cookiecutter.module_name }}.held_out import held_out_rows, load_held_out
+from {{ cookiecutter.module_name }}.metric_names import greater_is_better
 from {{ cookiecutter.module_name }}.records import CANDIDATES, CHAMPION, StageError, save_candidate
 from {{ cookiecutter.module_name }}.stages.export import export_models
 from {{ cookiecutter.module_name }}.stages.promote import promote_champion
-from {{ cookiecutter.module_name }}.tasks import TASKS, greater_is_better
+from {{ cookiecutter.module_name }}.tasks import TASKS
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.logging import RichHandler
 
-from . import serving_commands, stage_commands, tune_command
+from . import score_command, serving_commands, stage_commands, tune_command
 from .common import console
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -47,5 +47,6 @@ for command in (
     stage_commands.evaluate,
     serving_commands.serve,
     serving_commands.predict,
+    score_command.score,
 ):
     app.command()(command)

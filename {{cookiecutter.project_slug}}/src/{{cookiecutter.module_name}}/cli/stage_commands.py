@@ -162,7 +162,8 @@ def _number(value: float | None) -> str:
 
 
 def _report(promotion: Promotion) -> None:
-    from ..tasks import TASKS, VALIDATION
+    from ..metric_names import VALIDATION
+    from ..tasks import TASKS
 
     # The champion's metric, and the one anybody reads first: accuracy or RMSE.
     first = VALIDATION + TASKS[promotion.champion.task].metrics[0]

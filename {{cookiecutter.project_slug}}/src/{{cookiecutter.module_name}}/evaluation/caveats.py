@@ -5,8 +5,8 @@ They go to `reports/metrics.json` (`warnings`) and to the model card, most impor
 
 from __future__ import annotations
 
+from ..metric_names import greater_is_better
 from ..schema import FeatureSchema
-from ..tasks import greater_is_better
 from .summary import Summary
 
 MIN_SPLIT_ROWS = 30  # fewer validation or test rows than this: noisy scores

@@ -8,7 +8,8 @@ import pandas as pd
 from sklearn.inspection import permutation_importance
 
 from ..decision import Decision
-from ..tasks import TaskSpec, greater_is_better
+from ..metric_names import greater_is_better
+from ..tasks import TaskSpec
 from .metrics import metric_value, model_output
 
 

@@ -16,6 +16,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from .. import __version__
 from ..bundle import NoBundleError, verify_bundle
 from ..config import Settings, load_settings
+from .batch_route import batch
 from .bodies import Bodies, document
 from .explain_route import explain
 from .observability import Observability, Telemetry
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
     app.add_exception_handler(RequestValidationError, validation_error)
     app.include_router(router)
+    app.include_router(batch)
     if settings.explain.endpoint:
         app.include_router(explain)
     if settings.similar.endpoint:

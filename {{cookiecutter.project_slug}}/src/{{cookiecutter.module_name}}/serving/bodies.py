@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -25,10 +26,11 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaMode
 
+from ..column_check import allowed_range
 from ..schema import FeatureSchema
+from .columnar import columnar_model
 from .schemas import Answers
 
-RANGE_MARGIN = 10  # how many training spans a number may lie outside the training range
 REF = "#/components/schemas/"
 
 
@@ -36,8 +38,7 @@ def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
     """Build the body of one record: numbers are finite floats, categories the values seen.
 
     Every field is required; `null` stands for a missing value, which the model imputes.
-    Numbers may stray RANGE_MARGIN training spans beyond the training range, no further:
-    beyond that a prediction is extrapolation, and 32-bit arithmetic can overflow.
+    Numbers may stray a margin beyond the training range (`column_check.allowed_range`).
     Field names are positional and the column names are aliases, so any column name works.
     The columns that the data step left out are accepted, whatever they hold, and ignored;
     a column never seen is refused, naming it.
@@ -50,9 +51,9 @@ def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
             annotation: Any = FiniteFloat | None
             bounds: dict[str, float] = {}
             hint = "number"
-            if feature.min is not None and feature.max is not None:
-                margin = RANGE_MARGIN * max(feature.max - feature.min, abs(feature.max), 1.0)
-                bounds = {"ge": feature.min - margin, "le": feature.max + margin}
+            allowed = allowed_range(feature)
+            if allowed is not None:
+                bounds = {"ge": allowed[0], "le": allowed[1]}
                 hint = f"number, {feature.min:g} to {feature.max:g} in training"
             # Strict: "45" or true is a client bug, not a number to coerce.
             field = Field(alias=feature.name, description=hint, strict=True, **bounds)  # type: ignore[call-overload]
@@ -89,10 +90,14 @@ def batch_model(record: type[BaseModel], max_records: int) -> type[BaseModel]:
 
 @dataclass(frozen=True)
 class Bodies:
-    """The body types of one served schema, and the record fields in feature order."""
+    """The body types of one served schema, and the record fields in feature order.
+
+    `columns` only documents the columnar batch: `columnar.read_columns` checks it.
+    """
 
     record: type[BaseModel]
     batch: type[BaseModel]
+    columns: type[BaseModel]
     fields: list[str]
 
     @classmethod
@@ -100,16 +105,29 @@ class Bodies:
         """Build the bodies for `schema` (None: nothing exported yet; any body, then a 503)."""
         record = record_model(schema)
         fields = [name for name in record.model_fields if name.startswith("field_")]
-        return cls(record, batch_model(record, max_batch), fields)
+        columns = columnar_model(record, max_batch)
+        return cls(record, batch_model(record, max_batch), columns, fields)
 
 
-async def _validated(request: Request, body: type[BaseModel]) -> Any:
-    """Decode the JSON body and validate it; a 422 names each bad field, as FastAPI's do."""
+def decode(body: bytes) -> Any:
+    """Parse a JSON body, or raise a 422 saying why it isn't JSON.
+
+    orjson first, for speed; what it refuses goes to Python's json, which also reads NaN and
+    Infinity, so that those are refused by the field they're in, naming it.
+    """
     try:
-        data = json.loads(await request.body())
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(body)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
         error = {"type": "json_invalid", "loc": ("body",), "msg": f"JSON decode error: {exc}"}
         raise RequestValidationError([error]) from None
+
+
+def validated(body: type[BaseModel], data: Any) -> Any:
+    """Validate decoded JSON against `body`; a 422 names each bad field, as FastAPI's do."""
     try:
         return body.model_validate(data)
     except ValidationError as exc:
@@ -119,20 +137,16 @@ async def _validated(request: Request, body: type[BaseModel]) -> Any:
 
 async def one_record(request: Request) -> BaseModel:
     """Read the body of `POST /predict`: one record of the served schema."""
-    record: BaseModel = await _validated(request, request.app.state.bodies.record)
+    record: BaseModel = validated(request.app.state.bodies.record, decode(await request.body()))
     return record
 
 
-async def many_records(request: Request) -> list[BaseModel]:
-    """Read the records of `POST /predict/batch`, in order."""
-    body = await _validated(request, request.app.state.bodies.batch)
-    records: list[BaseModel] = body.records
-    return records
-
-
-def request_body(name: Literal["Record", "BatchRequest"]) -> dict[str, Any]:
-    """Describe a JSON body as the component `name`, which `document` adds (`openapi_extra`)."""
-    schema = {"$ref": REF + name}
+def request_body(
+    *names: Literal["Record", "BatchRequest", "ColumnarBatchRequest"],
+) -> dict[str, Any]:
+    """Describe a JSON body as the components `names` (one of them), which `document` adds."""
+    refs = [{"$ref": REF + name} for name in names]
+    schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
@@ -150,15 +164,22 @@ def document(app: FastAPI, bodies: Bodies, answers: Answers) -> dict[str, Any]:
         modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [
             (bodies.record, "validation"),
             (bodies.batch, "validation"),
+            (bodies.columns, "validation"),
             (answers.one, "serialization"),
             (answers.many, "serialization"),
+            (answers.columns, "serialization"),
         ]
         for model, mode in modes:
             found = model.model_json_schema(ref_template=REF + "{model}", mode=mode)
             components.update(found.pop("$defs", {}))
             components[model.__name__] = found
-        for path, answer in (("/predict", answers.one), ("/predict/batch", answers.many)):
+        for path, *answer in (
+            ("/predict", answers.one),
+            ("/predict/batch", answers.many, answers.columns),
+        ):
+            refs = [{"$ref": REF + a.__name__} for a in answer]
+            schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
             ok = doc["paths"][path]["post"]["responses"]["200"]
-            ok["content"] = {"application/json": {"schema": {"$ref": REF + answer.__name__}}}
+            ok["content"] = {"application/json": {"schema": schema}}
         app.openapi_schema = doc
     return app.openapi_schema

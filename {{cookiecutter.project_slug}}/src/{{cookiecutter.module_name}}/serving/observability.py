@@ -6,8 +6,11 @@ import collections
 import json
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -63,6 +66,13 @@ class Telemetry:
         version = self.version or "none"
         for label, n in collections.Counter(labels).items():
             self.predictions.labels(version, label).inc(n)
+
+    def tally(self, classes: Sequence[str], chosen: npt.NDArray[np.int64]) -> None:
+        """Count predicted classes, given as class indices, for the model served now."""
+        version = self.version or "none"
+        found, counts = np.unique(chosen, return_counts=True)
+        for index, n in zip(found.tolist(), counts.tolist(), strict=True):
+            self.predictions.labels(version, classes[index]).inc(n)
 
 
 class Observability:

@@ -10,9 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
+from starlette.datastructures import State
 
 from ..bundle import BundleError
-from .bodies import many_records, one_record, request_body
+from .bodies import one_record, request_body
 from .schemas import Health, ModelDetails, Ready, Reloaded
 from .state import Served, open_served
 
@@ -49,9 +50,8 @@ async def require_json(request: Request) -> None:
         raise HTTPException(status_code=415, detail="Content-Type must be application/json")
 
 
-def _score(request: Request, served: Served, records: list[BaseModel]) -> list[Any]:
+def score_records(state: State, served: Served, records: list[BaseModel]) -> list[Any]:
     """Run the graph on the records; answer each as the task does (a class, or a number)."""
-    state = request.app.state
     fields = state.bodies.fields
     rows = [[getattr(r, name) for name in fields] for r in records]
     output, chosen = served.model.decide(rows)
@@ -60,7 +60,7 @@ def _score(request: Request, served: Served, records: list[BaseModel]) -> list[A
     return answers
 
 
-def _json(answer: BaseModel) -> Response:
+def json_answer(answer: BaseModel) -> Response:
     """Serialize an answer once: it was validated when it was built, from our own numbers.
 
     Its schema is the task's (`Prediction` or `ValuePrediction`), which `bodies.document`
@@ -101,25 +101,8 @@ async def predict(
     request: Request, served: ServedDep, record: Annotated[BaseModel, Depends(one_record)]
 ) -> Response:
     """Predict the class (or the value) of one record."""
-    [answer] = _score(request, served, [record])
-    return _json(request.app.state.answers.one(**dict(answer), model=served.ref))
-
-
-# Sync: a big batch runs in the thread pool and doesn't hold up other requests.
-@router.post(
-    "/predict/batch",
-    responses=WITH_BODY,
-    dependencies=[Depends(require_json)],
-    openapi_extra=request_body("BatchRequest"),
-)
-def predict_batch(
-    request: Request,
-    served: ServedDep,
-    records: Annotated[list[BaseModel], Depends(many_records)],
-) -> Response:
-    """Predict the class (or the value) of each record, in order."""
-    answers = _score(request, served, records)
-    return _json(request.app.state.answers.many(predictions=answers, model=served.ref))
+    [answer] = score_records(request.app.state, served, [record])
+    return json_answer(request.app.state.answers.one(**dict(answer), model=served.ref))
 
 
 @router.get("/model", responses=UNAVAILABLE)

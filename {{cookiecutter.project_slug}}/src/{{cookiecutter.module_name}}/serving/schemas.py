@@ -8,6 +8,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 from pydantic import BaseModel
 
 from ..schema import FeatureSchema
@@ -87,18 +88,61 @@ class BatchValuePrediction(BaseModel):
     model: ModelRef
 
 
+class ColumnarPrediction(BaseModel):
+    """Answer to `POST /predict/batch` with columns, for classes: a list per output."""
+
+    predictions: list[str]
+    probabilities: dict[str, list[float]]  # by class, each in the order of the rows
+    model: ModelRef
+
+    @staticmethod
+    def dump(
+        output: npt.NDArray[np.float32],
+        classes: Sequence[str],
+        chosen: npt.NDArray[np.int64] | None,
+        model: ModelRef,
+    ) -> bytes:
+        """Write the answer as JSON straight from the graph's arrays: no object per row."""
+        indices = output.argmax(axis=1) if chosen is None else chosen
+        answer = {
+            "predictions": np.asarray(classes, dtype=object)[indices].tolist(),
+            "probabilities": {c: np.ascontiguousarray(output[:, j]) for j, c in enumerate(classes)},
+            "model": model.model_dump(),
+        }
+        return orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+class ColumnarValuePrediction(BaseModel):
+    """Answer to `POST /predict/batch` with columns, for values: one list, in row order."""
+
+    predictions: list[float]
+    model: ModelRef
+
+    @staticmethod
+    def dump(
+        output: npt.NDArray[np.float32],
+        classes: Sequence[str],
+        chosen: npt.NDArray[np.int64] | None,
+        model: ModelRef,
+    ) -> bytes:
+        """Write the answer as JSON straight from the graph's values."""
+        answer = {"predictions": np.ascontiguousarray(output), "model": model.model_dump()}
+        return orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
 class Answers(NamedTuple):
-    """The bodies of one task's answers: per record, to `/predict`, to `/predict/batch`."""
+    """One task's answers: per record, to `/predict`, to `/predict/batch` (records, columns)."""
 
     each: type[Scored] | type[Valued]
     one: type[Prediction] | type[ValuePrediction]
     many: type[BatchPrediction] | type[BatchValuePrediction]
+    columns: type[ColumnarPrediction] | type[ColumnarValuePrediction]
 
 
 # By the task's answer (`TaskSpec.answer`): a class with its probabilities, or a number.
 ANSWERS = {
-    "class": Answers(Scored, Prediction, BatchPrediction),
-    "value": Answers(Valued, ValuePrediction, BatchValuePrediction),
+    "class": Answers(Scored, Prediction, BatchPrediction, ColumnarPrediction),
+    "value": Answers(Valued, ValuePrediction, BatchValuePrediction, ColumnarValuePrediction),
 }
 
 

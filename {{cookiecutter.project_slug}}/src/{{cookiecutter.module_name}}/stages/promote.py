@@ -14,6 +14,7 @@ from ..config import Settings
 from ..data.splits import load_splits
 from ..fairness.rule import Bounded, selection_disparity, within_bound
 from ..held_out import held_out_rows, load_held_out
+from ..metric_names import MetricError, greater_is_better
 from ..records import (
     CANDIDATES,
     CHAMPION,
@@ -23,7 +24,7 @@ from ..records import (
     load_candidate,
     save_candidate,
 )
-from ..tasks import TASKS, MetricError, greater_is_better
+from ..tasks import TASKS
 from ..tracking import best_version, servable_champion, set_champion
 
 

@@ -22,10 +22,11 @@ import pandas as pd
 from ..config import Settings
 from ..decision import Decision
 from ..evaluation.metrics import metric_value, model_output
+from ..metric_names import VALIDATION
 from ..records import CandidateName
 from ..schema import FeatureSchema
 from ..search_space import SECTIONS, Choices, Dimension
-from ..tasks import VALIDATION, Target
+from ..tasks import Target
 from ..thresholds import choose_threshold
 from ..training import loop
 from ..training.candidates import STOPS_EARLY, fit_candidate, stop_split

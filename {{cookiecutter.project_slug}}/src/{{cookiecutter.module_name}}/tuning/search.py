@@ -18,8 +18,8 @@ from optuna.pruners import MedianPruner
 from optuna.samplers import TPESampler
 from optuna.trial import FrozenTrial, TrialState
 
+from ..metric_names import greater_is_better
 from ..search_space import SECTIONS
-from ..tasks import greater_is_better
 from .objective import VALUES, Objective
 from .tuned import TunedFit, TuningError
 
