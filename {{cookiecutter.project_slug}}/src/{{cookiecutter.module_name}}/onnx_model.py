@@ -28,7 +28,7 @@ class OnnxModel:
         self.session = ort.InferenceSession(
             model, sess_options=options, providers=["CPUExecutionProvider"]
         )
-        self.schema = schema
+        self.graph, self.schema = model, schema
         self.classes = schema.classes
         self._output = schema.spec.output
         self._numeric = [f.kind == "numeric" for f in schema.features]
@@ -44,15 +44,22 @@ class OnnxModel:
                 f"{len(schema.features)} features"
             )
 
+    def with_threads(self, threads: int) -> OnnxModel:
+        """Open the same graph in a session of its own, with `threads` threads per call."""
+        return OnnxModel(self.graph, self.schema, threads)
+
     def _feeds(self, rows: Sequence[Row]) -> dict[str, npt.NDArray[np.generic]]:
-        columns: list[npt.NDArray[np.generic]] = []
-        for i, numeric in enumerate(self._numeric):
-            column = [row[i] for row in rows]
-            if numeric:
-                columns.append(np.asarray([np.nan if v is None else v for v in column]))
-            else:  # the graph's imputer treats "" as missing: string tensors hold no NaN
-                columns.append(np.asarray(["" if v is None else str(v) for v in column], object))
-        return self._column_feeds(columns)
+        feeds: dict[str, npt.NDArray[np.generic]] = {}
+        # Numbers beyond float32 become inf; the caller sees non-finite probabilities.
+        with np.errstate(over="ignore"):
+            for i, (name, numeric) in enumerate(zip(self._inputs, self._numeric, strict=True)):
+                if numeric:
+                    values = [np.nan if row[i] is None else row[i] for row in rows]
+                    feeds[name] = np.array(values, dtype=np.float32).reshape(-1, 1)
+                else:  # the graph's imputer treats "" as missing: string tensors hold no NaN
+                    texts = ["" if row[i] is None else str(row[i]) for row in rows]
+                    feeds[name] = np.array(texts, dtype=object).reshape(-1, 1)
+        return feeds
 
     def _column_feeds(
         self, columns: Sequence[npt.NDArray[np.generic]]
@@ -91,11 +98,13 @@ class OnnxModel:
     def _decide(
         self, feeds: dict[str, npt.NDArray[np.generic]]
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64] | None]:
-        if not self._decides:
-            [output] = self.session.run([self._output], feeds)
-            return self.schema.spec.from_graph(output), None
-        output, chosen = self.session.run([self._output, DECISION], feeds)
-        return self.schema.spec.from_graph(output), chosen
+        if self._decides:
+            output, chosen = self.session.run([self._output, DECISION], feeds)
+            return self.schema.spec.from_graph(output), chosen
+        [output] = self.session.run([self._output], feeds)
+        # A graph exported without its decision: the likeliest class; values decide nothing.
+        likeliest = output.argmax(axis=1) if self.classes else None
+        return self.schema.spec.from_graph(output), likeliest
 
     def embed(self, rows: Sequence[Row]) -> npt.NDArray[np.float32]:
         """Each row's embedding, scaled to length 1 (a zero vector stays zero)."""

@@ -173,6 +173,7 @@ class ExplainSettings(Section):
     exact_up_to: PositiveInt = 15  # features; beyond: shap's sampling (permutation) explainer
     max_evals: PositiveInt = 500  # model calls per answer for the permutation explainer
     report_rows: PositiveInt = 200  # test rows behind the card's SHAP summary, at most
+    threads: PositiveInt = 2  # per explanation: it runs the graph on thousands of rows
 
 
 class SimilarSettings(Section):

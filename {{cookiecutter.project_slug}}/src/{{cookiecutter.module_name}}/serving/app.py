@@ -16,12 +16,12 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from .. import __version__
 from ..bundle import NoBundleError, verify_bundle
 from ..config import Settings, load_settings
+from .answers import ANSWERS
 from .batch_route import batch
 from .bodies import Bodies, document
 from .explain_route import explain
 from .observability import Observability, Telemetry
 from .routes import admin, router
-from .schemas import ANSWERS
 from .similar_route import similar
 from .state import Served, open_served
 

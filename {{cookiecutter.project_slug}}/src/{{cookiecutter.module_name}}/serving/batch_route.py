@@ -41,7 +41,7 @@ def _answer(state: State, served: Served, body: bytes) -> Response:
     columns = read_columns(state.schema, data, state.settings.serving.max_batch)
     output, chosen = served.model.decide_columns(columns)
     classes = served.model.classes
-    if classes:
-        state.telemetry.tally(classes, output.argmax(axis=1) if chosen is None else chosen)
+    if chosen is not None:  # classes: count them
+        state.telemetry.tally(classes, chosen)
     answer = state.answers.columns.dump(output, classes, chosen, served.ref)
     return Response(answer, media_type="application/json")

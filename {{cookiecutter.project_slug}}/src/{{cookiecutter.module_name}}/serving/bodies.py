@@ -28,8 +28,8 @@ from pydantic.json_schema import JsonSchemaMode
 
 from ..column_check import allowed_range
 from ..schema import FeatureSchema
+from .answers import Answers
 from .columnar import columnar_model
-from .schemas import Answers
 
 REF = "#/components/schemas/"
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import collections
-import json
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bundle import Manifest
 
+Metric = TypeVar("Metric", Counter, Histogram)
 # Sub-millisecond buckets: a single-row prediction takes well under one.
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
@@ -51,6 +52,7 @@ class Telemetry:
             registry=self.registry,
         )
         self.version: str | None = None
+        self._children: dict[tuple[object, tuple[str, ...]], object] = {}
 
     def set_model(self, manifest: Manifest | None) -> None:
         """Point the model labels at what is served now."""
@@ -63,16 +65,32 @@ class Telemetry:
 
     def count(self, labels: list[str]) -> None:
         """Count predicted labels for the model served now."""
-        version = self.version or "none"
         for label, n in collections.Counter(labels).items():
-            self.predictions.labels(version, label).inc(n)
+            self.predicted(label).inc(n)
 
     def tally(self, classes: Sequence[str], chosen: npt.NDArray[np.int64]) -> None:
         """Count predicted classes, given as class indices, for the model served now."""
-        version = self.version or "none"
         found, counts = np.unique(chosen, return_counts=True)
         for index, n in zip(found.tolist(), counts.tolist(), strict=True):
-            self.predictions.labels(version, classes[index]).inc(n)
+            self.predicted(classes[index]).inc(n)
+
+    def predicted(self, label: str) -> Counter:
+        """Return the counter of one predicted label, for the model served now."""
+        return self._child(self.predictions, (self.version or "none", label))
+
+    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count and time one answered request."""
+        self._child(self.requests, (method, route, str(status))).inc()
+        self._child(self.latency, (route,)).observe(seconds)
+
+    def _child(self, metric: Metric, labels: tuple[str, ...]) -> Metric:
+        # prometheus_client's labels() takes a lock and builds a key on every call; a request
+        # costs a dict lookup here. Few distinct label sets: routes, statuses, classes.
+        key = (metric, labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return cast(Metric, child)
 
 
 class Observability:
@@ -102,16 +120,13 @@ class Observability:
             # The route template, not the raw path, keeps the label set small.
             route: Any = scope.get("route")
             name = getattr(route, "path", "unmatched")
-            self.telemetry.requests.labels(scope["method"], name, str(status)).inc()
-            self.telemetry.latency.labels(name).observe(elapsed)
-            self.access.info(
-                json.dumps(
-                    {
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "latency_ms": round(elapsed * 1000, 3),
-                        "model_version": self.telemetry.version,
-                    }
-                )
-            )
+            self.telemetry.answered(scope["method"], name, status, elapsed)
+            if self.access.isEnabledFor(logging.INFO):
+                line = {
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "latency_ms": round(elapsed * 1000, 3),
+                    "model_version": self.telemetry.version,
+                }
+                self.access.info("%s", orjson.dumps(line).decode())

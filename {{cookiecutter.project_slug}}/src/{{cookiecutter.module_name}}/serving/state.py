@@ -44,7 +44,8 @@ def open_served(settings: Settings) -> Served:
     background = read_background(bundle) if settings.explain.endpoint else []
     if background:
         with _extra("explain.endpoint"):
-            explainer = Explainer(bundle.model, background, settings.explain)
+            graph = bundle.model.with_threads(settings.explain.threads)  # /predict keeps one
+            explainer = Explainer(graph, background, settings.explain)
         explainer.explain_answer(background[0])  # compiles shap's code now, not on a request
     if settings.similar.endpoint:
         with _extra("similar.endpoint"):
