@@ -53,7 +53,8 @@ def score_partition(
     except ColumnError as exc:
         number = "?" if partition_info is None else partition_info["number"]
         raise ScoreError.of(f"partition {number}", exc) from None
-    return frame.assign(**_typed(answers))
+    scored: pd.DataFrame = frame.assign(**_typed(answers))
+    return scored
 
 
 def _arrays(frame: pd.DataFrame, features: list[str]) -> dict[str, Any]:

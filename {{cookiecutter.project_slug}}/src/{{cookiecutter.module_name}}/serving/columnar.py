@@ -20,8 +20,10 @@ def columnar_model(record: type[BaseModel], max_batch: int) -> type[BaseModel]:
     """Describe the columnar body: for each field of `record`, a list of its values."""
     fields: dict[str, Any] = {}
     for name, field in record.model_fields.items():
-        meta = tuple(field.metadata)  # bounds and strictness, as the record's field has them
-        item: Any = Annotated[(field.annotation, *meta)] if meta else field.annotation
+        item: Any = field.annotation
+        if field.metadata:  # bounds and strictness, as the record's field has them
+            # Annotated[annotation, *metadata], spelled so that Python 3.10 reads it
+            item = Annotated.__class_getitem__((item, *field.metadata))  # type: ignore[attr-defined]
         alias, described = field.alias or name, field.description
         if field.is_required():
             rows = Field(alias=alias, description=described, min_length=1, max_length=max_batch)
