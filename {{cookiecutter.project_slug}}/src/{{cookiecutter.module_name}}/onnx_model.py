@@ -65,9 +65,8 @@ class OnnxModel:
         self, columns: Sequence[npt.NDArray[np.generic]]
     ) -> dict[str, npt.NDArray[np.generic]]:
         feeds: dict[str, npt.NDArray[np.generic]] = {}
-        for name, numeric, column in zip(self._inputs, self._numeric, columns, strict=True):
-            # Numbers beyond float32 become inf; the caller sees non-finite probabilities.
-            with np.errstate(over="ignore"):
+        with np.errstate(over="ignore"):  # as in `_feeds`
+            for name, numeric, column in zip(self._inputs, self._numeric, columns, strict=True):
                 feeds[name] = column.astype(np.float32 if numeric else object).reshape(-1, 1)
         return feeds
 

@@ -14,7 +14,10 @@ import numpy.typing as npt
 import orjson
 from pydantic import BaseModel
 
+from ..tasks import Output
 from .schemas import ModelRef
+
+Chosen = npt.NDArray[np.int64] | None  # the graph's decision per row; None for values
 
 
 class Scored(BaseModel):
@@ -25,10 +28,7 @@ class Scored(BaseModel):
 
     @classmethod
     def from_output(
-        cls,
-        output: npt.NDArray[np.float32],
-        classes: Sequence[str],
-        chosen: npt.NDArray[np.int64] | None = None,
+        cls, output: Output, classes: Sequence[str], chosen: Chosen = None
     ) -> list[Scored]:
         """Read the graph's answer, one row per record: the class it chose, and all classes.
 
@@ -49,10 +49,7 @@ class Valued(BaseModel):
 
     @classmethod
     def from_output(
-        cls,
-        output: npt.NDArray[np.float32],
-        classes: Sequence[str],
-        chosen: npt.NDArray[np.int64] | None = None,
+        cls, output: Output, classes: Sequence[str], chosen: Chosen = None
     ) -> list[Valued]:
         """Read the graph's values, one per record."""
         return [cls(prediction=value) for value in output.tolist()]
@@ -64,9 +61,7 @@ class Prediction(Scored):
     model: ModelRef
 
     @staticmethod
-    def dump(
-        output: npt.NDArray[np.float32], classes: Sequence[str], chosen: int | None, model: ModelRef
-    ) -> bytes:
+    def dump(output: Output, classes: Sequence[str], chosen: int | None, model: ModelRef) -> bytes:
         """Write one answer as JSON from the graph's row: no object built to be serialized."""
         index = int(output.argmax()) if chosen is None else chosen
         probabilities = dict(zip(classes, output.tolist(), strict=True))
@@ -82,9 +77,7 @@ class ValuePrediction(Valued):
     model: ModelRef
 
     @staticmethod
-    def dump(
-        output: npt.NDArray[np.float32], classes: Sequence[str], chosen: int | None, model: ModelRef
-    ) -> bytes:
+    def dump(output: Output, classes: Sequence[str], chosen: int | None, model: ModelRef) -> bytes:
         """Write one answer as JSON from the graph's value."""
         ref = {"name": model.name, "version": model.version}
         return orjson.dumps({"prediction": float(output), "model": ref})
@@ -112,12 +105,7 @@ class ColumnarPrediction(BaseModel):
     model: ModelRef
 
     @staticmethod
-    def dump(
-        output: npt.NDArray[np.float32],
-        classes: Sequence[str],
-        chosen: npt.NDArray[np.int64] | None,
-        model: ModelRef,
-    ) -> bytes:
+    def dump(output: Output, classes: Sequence[str], chosen: Chosen, model: ModelRef) -> bytes:
         """Write the answer as JSON straight from the graph's arrays: no object per row."""
         indices = output.argmax(axis=1) if chosen is None else chosen
         answer = {
@@ -135,12 +123,7 @@ class ColumnarValuePrediction(BaseModel):
     model: ModelRef
 
     @staticmethod
-    def dump(
-        output: npt.NDArray[np.float32],
-        classes: Sequence[str],
-        chosen: npt.NDArray[np.int64] | None,
-        model: ModelRef,
-    ) -> bytes:
+    def dump(output: Output, classes: Sequence[str], chosen: Chosen, model: ModelRef) -> bytes:
         """Write the answer as JSON straight from the graph's values."""
         answer = {"predictions": np.ascontiguousarray(output), "model": model.model_dump()}
         return orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import logging
 import time
 from collections.abc import Sequence
@@ -62,11 +61,6 @@ class Telemetry:
             m = manifest
             self.model.labels(m.name, m.version, m.candidate, str(m.quantized).lower()).set(1)
             self.version = m.version
-
-    def count(self, labels: list[str]) -> None:
-        """Count predicted labels for the model served now."""
-        for label, n in collections.Counter(labels).items():
-            self.predicted(label).inc(n)
 
     def tally(self, classes: Sequence[str], chosen: npt.NDArray[np.int64]) -> None:
         """Count predicted classes, given as class indices, for the model served now."""

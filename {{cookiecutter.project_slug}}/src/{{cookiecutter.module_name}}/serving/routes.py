@@ -56,7 +56,8 @@ def score_records(state: State, served: Served, records: list[BaseModel]) -> lis
     rows = [[getattr(r, name) for name in fields] for r in records]
     output, chosen = served.model.decide(rows)
     answers: list[Any] = state.answers.each.from_output(output, served.model.classes, chosen)
-    state.telemetry.count([a.prediction for a in answers if isinstance(a.prediction, str)])
+    if chosen is not None:  # classes: count them
+        state.telemetry.tally(served.model.classes, chosen)
     return answers
 
 
