@@ -142,6 +142,14 @@ def test_openapi_lists_every_feature(client, test_rows):
     assert set(record["required"]) == set(schema.names)
 
 
+def test_openapi_documents_predict_though_it_is_a_plain_route(client):
+    post = client.get("/openapi.json").json()["paths"]["/predict"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("Record")
+    ok = post["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok["$ref"].endswith("Prediction")
+    assert {"400", "413", "415", "422", "503"} <= set(post["responses"])
+
+
 def test_without_an_export_the_server_is_live_not_ready(trained, record, tmp_path):
     paths = trained.settings.paths.model_copy(update={"serving": tmp_path / "nothing"})
     settings = trained.settings.model_copy(update={"paths": paths})

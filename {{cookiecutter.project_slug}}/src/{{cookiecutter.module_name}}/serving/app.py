@@ -21,7 +21,7 @@ from .batch_route import batch
 from .bodies import Bodies, document
 from .explain_route import explain
 from .observability import Observability, Telemetry
-from .routes import admin, router
+from .routes import PREDICT, PREDICT_DOC, admin, router
 from .similar_route import similar
 from .state import Served, open_served
 
@@ -84,6 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.served = None
     app.state.admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
     app.add_exception_handler(RequestValidationError, validation_error)
+    # First: routes are matched in the order they are added, and this is the busiest. On the
+    # app's own router: FastAPI doesn't name a plain route of an included one in the scope.
+    app.router.routes.append(PREDICT)
     app.include_router(router)
     app.include_router(batch)
     if settings.explain.endpoint:
@@ -94,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(admin)
 
     def openapi() -> dict[str, Any]:
-        return document(app, bodies, answers)
+        return document(app, bodies, answers, {"/predict": PREDICT_DOC})
 
     app.openapi = openapi  # type: ignore[method-assign]
     # Added last, so outermost: 413s from the body limit are counted and logged too.

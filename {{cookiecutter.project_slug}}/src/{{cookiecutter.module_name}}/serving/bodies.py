@@ -150,16 +150,20 @@ def request_body(
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def document(app: FastAPI, bodies: Bodies, answers: Answers) -> dict[str, Any]:
+def document(
+    app: FastAPI, bodies: Bodies, answers: Answers, plain: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     """Return FastAPI's OpenAPI document with the served schema's bodies and the task's answers.
 
     The prediction routes validate their bodies and write their answers themselves, so
-    FastAPI can't describe them: their schemas are added here, once.
+    FastAPI can't describe them: their schemas are added here, once, with the entries of
+    the `plain` routes (path: entry), which FastAPI doesn't document at all.
     """
     if app.openapi_schema is None:
         doc = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
+        doc["paths"] = {**plain, **doc["paths"]}
         components = doc.setdefault("components", {}).setdefault("schemas", {})
         modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [
             (bodies.record, "validation"),
