@@ -13,17 +13,15 @@ from .sections import (
     BaselineSettings,
     DataSettings,
     EvaluationSettings,
-    ExplainSettings,
     FairnessSettings,
     ImbalanceSettings,
     MlflowSettings,
     Paths,
     Section,
     SelectionSettings,
-    ServingSettings,
-    SimilarSettings,
     TorchSettings,
 )
+from .serving_sections import ExplainSettings, ServingSettings, SimilarSettings
 from .tasks import TaskChoice
 
 DEFAULT_PARAMS = Path("params.yaml")

@@ -28,6 +28,7 @@ def serve(
 
     from ..bundle import BundleError
     from ..serving.app import ACCESS_LOG, create_app
+    from ..serving.http_limits import limited_http
 
     settings = settings_from(params)
     if bundle is not None:
@@ -46,7 +47,15 @@ def serve(
     access.addHandler(handler)
     access.setLevel(logging.INFO)
     access.propagate = False
-    uvicorn.run(app, host=host, port=port, access_log=False)
+    limits = settings.serving
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        http=limited_http(limits),
+        timeout_keep_alive=limits.keep_alive,
+    )
 
 
 def predict(

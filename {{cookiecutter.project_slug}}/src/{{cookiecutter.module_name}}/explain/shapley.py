@@ -20,7 +20,7 @@ import numpy.typing as npt
 from ..bundle import BACKGROUND_FILE, Bundle
 from ..onnx_model import OnnxModel
 from ..schema import Row
-from ..sections import ExplainSettings
+from ..serving_sections import ExplainSettings
 
 
 def read_background(bundle: Bundle) -> list[Row]:
