@@ -29,6 +29,7 @@ SHADOWED = {
     "distributed",
     "fairlearn",
     "fastapi",
+    "fastapi_offline",
     "matplotlib",
     "mlflow",
     "numpy",

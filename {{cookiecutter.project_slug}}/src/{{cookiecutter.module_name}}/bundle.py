@@ -1,7 +1,7 @@
 """The serving bundle: one ONNX graph, the files beside it, and a manifest of their checksums.
 
 The contract between the export stage, which writes it, and the server, which reads it.
-Only onnxruntime and pydantic here: the serving image has no scikit-learn, torch, pandas
+Only onnxruntime, numpy and pydantic here: the serving image has no scikit-learn, torch, pandas
 or MLflow.
 """
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from .files import replace_folder, sha256
@@ -123,10 +124,24 @@ def _checked(path: Path, expected: str, manifest: Manifest) -> bytes:
 
 
 def load_bundle(directory: Path) -> Bundle:
-    """Verify a bundle and open its graph; raise NoBundleError if absent, BundleError if not."""
+    """Verify a bundle, open its graph and have it predict the examples it ships.
+
+    Raise NoBundleError if there is none, BundleError if it can't serve: a graph that loads
+    but can't answer (an output renamed, say) is refused here, not on every request.
+    """
     manifest, model, files = _read_all(directory)
+    path = directory / MODEL_FILE
     try:
         opened = OnnxModel(model, manifest.feature_schema)
     except Exception as exc:  # onnxruntime raises its own untyped errors
-        raise BundleError(f"{directory / MODEL_FILE}: onnxruntime cannot load it: {exc}") from None
+        raise BundleError(f"{path}: onnxruntime cannot load it: {exc}") from None
+    features = manifest.feature_schema.features
+    # No examples shipped: a row of missing values, which every graph imputes.
+    rows = [[example.get(f.name) for f in features] for example in manifest.examples]
+    try:
+        output = opened.predict(rows or [[None] * len(features)])
+    except Exception as exc:
+        raise BundleError(f"{path} can't predict the examples it ships: {exc}") from None
+    if len(output) != max(len(rows), 1) or not np.isfinite(output).all():
+        raise BundleError(f"{path} answers its examples with missing or non-finite values")
     return Bundle(manifest, opened, files)

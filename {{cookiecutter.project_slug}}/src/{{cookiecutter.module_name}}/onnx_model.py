@@ -36,6 +36,8 @@ class OnnxModel:
         # (a column named "body mass" becomes the input "body_mass").
         self._inputs = [node.name for node in self.session.get_inputs()]
         outputs = {node.name for node in self.session.get_outputs()}
+        if self._output not in outputs:
+            raise ValueError(f"the graph has no output {self._output!r}, only {sorted(outputs)}")
         self._decides = DECISION in outputs
         self.embeds = EMBEDDING in outputs
         if len(self._inputs) != len(schema.features):

@@ -11,6 +11,7 @@ from {{ cookiecutter.module_name }}.decision import Decision
 from {{ cookiecutter.module_name }}.evaluation.metrics import metric_value
 from {{ cookiecutter.module_name }}.files import sha256
 from {{ cookiecutter.module_name }}.serving import create_app
+from {{ cookiecutter.module_name }}.serving.bodies import MAX_ERRORS
 
 
 def field_errors(response):
@@ -189,6 +190,15 @@ def test_batch_over_the_limit_is_named(trained, record):
     with TestClient(create_app(settings)) as small:
         response = small.post("/predict/batch", json={"records": [record] * 4})
     assert field_errors(response) == [("records",)]
+
+
+def test_a_batch_of_bad_records_names_the_first_errors_and_counts_the_rest(client):
+    response = client.post("/predict/batch", json={"records": [{"colour": 1}] * 200})
+    assert response.status_code == 422
+    *named, rest = response.json()["detail"]
+    assert len(named) == MAX_ERRORS
+    assert rest["type"] == "too_many_errors"
+    assert int(rest["msg"].split()[0]) > 200 - MAX_ERRORS
 
 
 def test_numbers_far_outside_the_training_range_are_named(client, record, test_rows):

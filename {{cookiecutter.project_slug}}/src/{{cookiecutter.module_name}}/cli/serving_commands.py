@@ -27,6 +27,7 @@ def serve(
     import uvicorn
 
     from ..bundle import BundleError
+    from ..serving.admin_route import AdminTokenError
     from ..serving.app import ACCESS_LOG, create_app
     from ..serving.http_limits import limited_http
 
@@ -37,7 +38,7 @@ def serve(
         )
     # An altered bundle stops here with one line; without any bundle the server starts
     # anyway and /ready says what to run.
-    with clean_errors(BundleError):
+    with clean_errors(BundleError, AdminTokenError):
         app = create_app(settings)
     # One JSON line per request on stderr, without the cost of the pretty console handler;
     # the app writes it, so uvicorn's own access log stays off.

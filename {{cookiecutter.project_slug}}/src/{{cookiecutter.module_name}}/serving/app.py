@@ -11,23 +11,24 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from .. import __version__
 from ..bundle import NoBundleError, verify_bundle
 from ..config import Settings, load_settings
+from .admin_route import ADMIN_TOKEN_ENV, Guesses, admin, admin_token
 from .answers import ANSWERS
 from .batch_route import batch
-from .bodies import Bodies, document
+from .bodies import MAX_ERRORS, Bodies, document
+from .docs_route import add_docs
 from .explain_route import explain
 from .observability import Observability, Telemetry
-from .routes import PREDICT, PREDICT_DOC, admin, router
+from .request_guards import BodyGuard, HeadAsGet, SecurityHeaders
+from .routes import PREDICT, PREDICT_DOC, router
 from .similar_route import similar
 from .state import Served, open_served
 
 log = logging.getLogger(__name__)
 
-ADMIN_TOKEN_ENV = "SERVING_ADMIN_TOKEN"  # POST /admin/reload exists only when this is set
 ACCESS_LOG = f"{__name__}.access"  # one JSON line per request; the `serve` command shows it
 
 
@@ -54,9 +55,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
-    """Answer 422 naming each bad field, without echoing the values (NaN is not JSON)."""
+    """Answer 422 naming each bad field (at most `MAX_ERRORS`), without echoing the values."""
     assert isinstance(exc, RequestValidationError)
-    errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    shown = exc.errors()[: MAX_ERRORS + 1]  # and `validated`'s count of the others
+    errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in shown]
     return JSONResponse(status_code=422, content={"detail": errors})
 
 
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Predictions from the champion model, exported to ONNX.",
         lifespan=lifespan,
+        docs_url=None,  # docs_route serves it without a CDN
+        redoc_url=None,
     )
     telemetry = Telemetry()
     bodies = Bodies.of(schema, settings.serving.max_batch)
@@ -82,7 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.answers = answers
     app.state.telemetry = telemetry
     app.state.served = None
-    app.state.admin_token = os.environ.get(ADMIN_TOKEN_ENV) or None
+    app.state.admin_token = admin_token(os.environ.get(ADMIN_TOKEN_ENV))
+    app.state.guesses = Guesses()
     app.add_exception_handler(RequestValidationError, validation_error)
     # First: routes are matched in the order they are added, and this is the busiest. On the
     # app's own router: FastAPI doesn't name a plain route of an included one in the scope.
@@ -100,7 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return document(app, bodies, answers, {"/predict": PREDICT_DOC})
 
     app.openapi = openapi  # type: ignore[method-assign]
-    # Added last, so outermost: 413s from the body limit are counted and logged too.
-    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.serving.max_body_bytes)
+    add_docs(app)
+    # Each added one wraps the ones before: Observability, outermost, counts and logs the
+    # guards' refusals too.
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(BodyGuard, max_bytes=settings.serving.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(Observability, telemetry=telemetry, access=logging.getLogger(ACCESS_LOG))
     return app

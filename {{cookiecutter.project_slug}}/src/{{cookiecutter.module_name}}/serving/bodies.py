@@ -32,6 +32,7 @@ from .answers import Answers
 from .columnar import columnar_model
 
 REF = "#/components/schemas/"
+MAX_ERRORS = 20  # named in one 422
 
 
 def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
@@ -127,11 +128,19 @@ def decode(body: bytes) -> Any:
 
 
 def validated(body: type[BaseModel], data: Any) -> Any:
-    """Validate decoded JSON against `body`; a 422 names each bad field, as FastAPI's do."""
+    """Validate decoded JSON against `body`; a 422 names each bad field, as FastAPI's do.
+
+    At most `MAX_ERRORS` are named, then how many more there are: a batch of bad records
+    would otherwise answer megabytes of errors.
+    """
     try:
         return body.model_validate(data)
     except ValidationError as exc:
-        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+        shown = exc.errors(include_url=False, include_input=False)[:MAX_ERRORS]
+        errors: list[dict[str, Any]] = [{**e, "loc": ("body", *e["loc"])} for e in shown]
+        if exc.error_count() > MAX_ERRORS:
+            more = exc.error_count() - MAX_ERRORS
+            errors.append({"type": "too_many_errors", "loc": ("body",), "msg": f"{more} more"})
         raise RequestValidationError(errors) from None
 
 

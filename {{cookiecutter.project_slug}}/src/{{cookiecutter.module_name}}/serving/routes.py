@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
@@ -14,10 +12,9 @@ from starlette.datastructures import State
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
-from ..bundle import BundleError
 from .bodies import one_record, request_body
-from .schemas import Health, ModelDetails, Ready, Reloaded
-from .state import Served, open_served
+from .schemas import Health, ModelDetails, Ready
+from .state import Served
 
 NO_MODEL = "No model is loaded: run `make train` first, then restart the server"
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"description": NO_MODEL}}
@@ -30,7 +27,6 @@ WITH_BODY: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter()
-admin = APIRouter()  # included only when SERVING_ADMIN_TOKEN is set
 
 
 async def get_served(request: Request) -> Served:
@@ -123,7 +119,7 @@ async def demo_page(request: Request) -> HTMLResponse:
     served: Served | None = request.app.state.served
     if served is None:
         return HTMLResponse(f"<!doctype html><title>No model</title><p>{NO_MODEL}</p>", 503)
-    return HTMLResponse(served.page)
+    return HTMLResponse(served.page, headers={"Content-Security-Policy": served.policy})
 
 
 @router.get("/health")
@@ -162,26 +158,3 @@ async def metrics(request: Request) -> Response:
     """Prometheus metrics: requests, latency, predictions per class, model version."""
     registry = request.app.state.telemetry.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-
-@admin.post("/admin/reload", responses={401: {"description": "Wrong or no token"}})
-async def reload(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> Reloaded:
-    """Load the bundle again (after `make train`) and serve it from the next request."""
-    state = request.app.state
-    if not secrets.compare_digest(authorization or "", f"Bearer {state.admin_token}"):
-        raise HTTPException(status_code=401, detail="Authorization: Bearer <token> needed")
-    previous: Served | None = state.served
-    try:
-        served = await run_in_threadpool(open_served, state.settings)
-    except BundleError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
-    if served.manifest.feature_schema != state.schema:
-        raise HTTPException(
-            status_code=409,
-            detail="the new bundle expects other features: restart the server instead",
-        )
-    state.served = served
-    state.telemetry.set_model(served.manifest)
-    return Reloaded(previous=None if previous is None else previous.ref, model=served.ref)

@@ -13,6 +13,7 @@ from ..explain.shapley import Explainer, read_background
 from ..onnx_model import OnnxModel
 from ..similar.neighbours import Neighbours, read_neighbours
 from . import demo
+from .request_guards import page_policy
 from .schemas import ModelRef
 
 
@@ -30,6 +31,11 @@ class Served:
         """The demo page for this model, rendered once."""
         shown = {"explain": self.explainer is not None, "similar": self.neighbours is not None}
         return demo.render(self.manifest, **shown)
+
+    @cached_property
+    def policy(self) -> str:
+        """The demo page's Content-Security-Policy: its own script and style only."""
+        return page_policy(self.page)
 
     @property
     def ref(self) -> ModelRef:

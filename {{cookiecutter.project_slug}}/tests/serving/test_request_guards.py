@@ -1,0 +1,83 @@
+"""What holds for every route: body limits as JSON, HEAD, and the headers browsers obey."""
+
+import base64
+import hashlib
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.module_name }}.serving import create_app
+
+
+@pytest.fixture(scope="module")
+def small(trained):
+    serving = trained.settings.serving.model_copy(update={"max_body_bytes": 100})
+    settings = trained.settings.model_copy(update={"serving": serving})
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def test_a_body_over_the_limit_is_a_json_413_however_it_arrives(small, record):
+    body = json.dumps({"records": [record] * 5}).encode()
+    declared = small.post(
+        "/predict/batch", content=body, headers={"Content-Type": "application/json"}
+    )
+    chunked = small.post(
+        "/predict/batch",
+        content=iter([body[:60], body[60:]]),  # no Content-Length: counted as it arrives
+        headers={"Content-Type": "application/json"},
+    )
+    for response in (declared, chunked):
+        assert response.status_code == 413
+        assert "serving.max_body_bytes" in response.json()["detail"]
+
+
+def test_a_compressed_body_is_415_naming_the_encoding(client, record):
+    response = client.post(
+        "/predict",
+        content=json.dumps(record).encode(),
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
+    assert response.status_code == 415
+    assert "gzip" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/", "/health", "/ready", "/model", "/metrics", "/docs"])
+def test_head_answers_wherever_get_does(client, path):
+    assert client.head(path).status_code == client.get(path).status_code == 200
+
+
+def test_head_is_counted_under_its_route(client):
+    client.head("/ready")
+    metrics = client.get("/metrics").text
+    assert 'http_requests_total{method="HEAD",route="/ready",status="200"}' in metrics
+
+
+def test_answers_tell_browsers_to_sniff_nothing_and_frame_nothing(client):
+    headers = client.get("/health").headers
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+
+
+def test_the_page_may_run_its_own_script_and_nothing_else(client):
+    response = client.get("/")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    policy = response.headers["content-security-policy"]
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    [script] = re.findall(r"<script>(.*?)</script>", response.text, re.S)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}';" in policy
+
+
+def test_docs_come_from_this_server_with_the_title_escaped(trained):
+    mlflow = trained.settings.mlflow.model_copy(update={"registered_model": "<b>x</b>"})
+    with TestClient(create_app(trained.settings.model_copy(update={"mlflow": mlflow}))) as client:
+        page = client.get("/docs").text
+        assert "&lt;b&gt;x&lt;/b&gt;" in page
+        assert "<b>x</b>" not in page
+        assert "cdn" not in page
+        [script] = re.findall(r'<script src="([^"]+)"', page)
+        assert client.get(script).status_code == 200
