@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def rooted(settings: Settings) -> Settings:
-    """Make a relative file in `data.source` absolute: the tests run in other folders."""
+    """Make `paths.raw` and a relative file in `data.source` absolute: tests run elsewhere."""
+    paths = settings.paths.model_copy(update={"raw": ROOT / settings.paths.raw})
+    settings = settings.model_copy(update={"paths": paths})
     source = ROOT / settings.data.source
     if Path(settings.data.source).is_absolute() or not source.is_file():
         return settings
@@ -39,6 +41,7 @@ def settings_in(base: Settings, workdir: Path) -> Settings:
     mlflow = base.mlflow.model_copy(update={"tracking_uri": f"sqlite:///{workdir}/mlflow.db"})
     tune = base.tune.model_copy(update={"storage": f"sqlite:///{workdir}/optuna.db"})
     paths = Paths(
+        raw=base.paths.raw,  # where the project's own tables are
         processed=workdir / "data" / "processed",
         models=workdir / "models",
         onnx=workdir / "models" / "onnx",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -159,8 +160,9 @@ def imports(pipeline, make_settings, tmp_path_factory) -> dict[str, set[Path]]:
     workdir = tmp_path_factory.mktemp("imports")
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     source = ROOT / params["data"]["source"]
-    if source.is_file():  # a table under data/raw/: the copy runs elsewhere
-        params["data"]["source"] = str(source)
+    if source.is_file():  # a table under data/raw/: the copy gets its own, where it reads
+        (workdir / params["data"]["source"]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, workdir / params["data"]["source"])
     params["torch"]["epochs"] = 2
     params["evaluation"].update(bootstrap=20, importance_repeats=1)
     params["tune"]["trials"] = 1

@@ -29,7 +29,11 @@ def cancer(train_with_params, tmp_path_factory):
     return train_with_params(
         workdir,
         {
-            "data": {"source": str(workdir / "cancer.csv"), "target": "target"},
+            "data": {
+                "source": str(workdir / "cancer.csv"),
+                "allow_outside": True,  # beside the copy of params.yaml, not in data/raw/
+                "target": "target",
+            },
             "evaluation": {"slices": [], "bootstrap": 200},
         },
     )
@@ -84,6 +88,7 @@ def awkward(train_with_params, tmp_path_factory):
         {
             "data": {
                 "source": str(workdir / "awkward.csv.gz"),
+                "allow_outside": True,
                 "target": "Species",
                 "drop": ["tag id"],
                 "categorical": ["year"],

@@ -1,11 +1,11 @@
-"""The value types of params.yaml's sections: a column of the user's table, a metric."""
+"""The value types of params.yaml's sections: a column of the user's table, a metric, limits."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PositiveFloat
 
 
 def _column_name(value: object) -> object:
@@ -31,3 +31,18 @@ def one_of(names: Iterable[str]) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+class DownloadLimits(BaseModel):
+    """`data.download`: what an http(s) `data.source` may take before the data step gives up.
+
+    A server that never answers or streams without end would otherwise hang `make train`
+    or fill the memory and the disk.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    connect_timeout: PositiveFloat = 10.0  # seconds to connect
+    read_timeout: PositiveFloat = 60.0  # seconds without a byte
+    total_timeout: PositiveFloat = 1800.0  # seconds for the whole download
+    max_mb: PositiveFloat = 500.0  # megabytes (10^6 bytes), counted as they arrive

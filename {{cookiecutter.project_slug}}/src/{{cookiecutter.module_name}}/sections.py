@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from .metric_names import VALIDATION
-from .section_types import Column, one_of
+from .section_types import Column, DownloadLimits, one_of
 from .tasks import INTERVAL_METRICS, METRIC_NAMES
 
 
@@ -47,6 +47,9 @@ class DataSettings(Section):
     """Where the table comes from and how it is split."""
 
     source: str = "penguins"
+    # A file outside `paths.raw`, which DVC watches, could change without rerunning anything.
+    allow_outside: bool = False
+    download: DownloadLimits = DownloadLimits()
     synthetic: SyntheticSettings = SyntheticSettings()
     target: Column = "species"
     drop: list[Column] = []
@@ -159,6 +162,7 @@ class FairnessSettings(Section):
 class Paths(Section):
     """Where each step writes; relative to the project root."""
 
+    raw: Path = Path("data/raw")  # the tables `data.source` may read; DVC watches it
     processed: Path = Path("data/processed")
     models: Path = Path("models")
     onnx: Path = Path("models/onnx")  # every candidate as an ONNX graph

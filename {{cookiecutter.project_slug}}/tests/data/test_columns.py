@@ -83,3 +83,18 @@ def test_a_column_with_two_roles_is_refused(tmp_path):
     )
     with pytest.raises(SettingsError, match="'year' is listed as both categorical and numeric"):
         load_settings(params)
+
+
+def test_a_nul_byte_in_a_text_value_is_named_with_its_column_and_row(raw, base_settings):
+    notes = pd.Series(["fine"] * len(raw), dtype=object)
+    notes.iloc[3], notes.iloc[7] = "bad\x00value", "\x00"
+    with pytest.raises(DataError, match=r"column 'notes': 'bad\\x00value' \(row 4 of the table\)"):
+        validate(raw.assign(notes=notes.to_numpy()), base_settings.data)
+    as_text = notes.astype("string").to_numpy()  # pandas' own string type, checked alike
+    with pytest.raises(DataError, match=r"column 'notes'.*row 4 of the table"):
+        validate(raw.assign(notes=as_text), base_settings.data)
+
+
+def test_text_without_nul_bytes_passes(raw, base_settings):
+    notes = [None if i % 5 == 0 else f"n{i % 3}" for i in range(len(raw))]
+    assert "notes" in validate(raw.assign(notes=notes), base_settings.data).table.columns

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }}.data import DataError
+from {{ cookiecutter.module_name }}.data.classes import rows_needed
 from {{ cookiecutter.module_name }}.data.sources import load_diabetes_progression
 from {{ cookiecutter.module_name }}.data.validation import decide_task, validate
 from {{ cookiecutter.module_name }}.sections import DataSettings
@@ -105,3 +106,25 @@ def test_the_builtin_table_is_a_regression_with_readable_columns():
     frame = load_diabetes_progression()
     assert {"bmi", "bp", "ltg", "progression"} <= set(frame.columns)
     assert validate(frame, DataSettings(target="progression")).table["progression"].nunique() > 100
+
+
+def test_a_table_too_small_to_split_says_how_many_rows_it_has_and_needs(raw, base_settings):
+    needed = rows_needed(base_settings.data)
+    for rows in (1, needed - 1):
+        plural = "row" if rows == 1 else "rows"
+        with pytest.raises(DataError, match=rf"has {rows} {plural}; .* at least {needed} to"):
+            validate(raw.head(rows), base_settings.data)
+
+
+def test_rows_without_a_target_do_not_count(raw, base_settings):
+    target = base_settings.data.target
+    needed = rows_needed(base_settings.data)
+    few = raw.head(needed + 2).copy()
+    few.loc[few.index[:3], target] = None
+    with pytest.raises(DataError, match=rf"has {needed - 1} rows with a value of data\.target"):
+        validate(few, base_settings.data)
+
+
+def test_the_fewest_rows_needed_are_enough():
+    frame, cfg = small_table([0.5 * i for i in range(rows_needed(DataSettings(target="y")))])
+    assert len(validate(frame, cfg, "regression").table) == rows_needed(cfg)

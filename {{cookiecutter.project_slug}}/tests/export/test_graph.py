@@ -1,20 +1,28 @@
 """One ONNX graph per pipeline: the same answers, imputation, rare groups, no paths."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import onnx
 import pandas as pd
 import pytest
 import torch
+from skl2onnx import convert_sklearn
 
 import {{ cookiecutter.module_name }}
+from {{ cookiecutter.module_name }}.data.splits import load_splits
 from {{ cookiecutter.module_name }}.evaluation.metrics import model_output
 from {{ cookiecutter.module_name }}.export.graph import to_onnx
 from {{ cookiecutter.module_name }}.export.parity import TOLERANCE, check_parity, onnx_output
 from {{ cookiecutter.module_name }}.features import MAX_CATEGORIES, feature_frame, infer_schema, rows_of
+from {{ cookiecutter.module_name }}.files import sha256
 from {{ cookiecutter.module_name }}.models.baseline import build_baseline
 from {{ cookiecutter.module_name }}.onnx_model import OnnxModel
-from {{ cookiecutter.module_name }}.records import CANDIDATES
+from {{ cookiecutter.module_name }}.records import CANDIDATES, load_candidate
 from {{ cookiecutter.module_name }}.training.saved import load_pipeline
 
 
@@ -78,3 +86,64 @@ def test_rare_categories_share_one_column_in_the_graph_too(base_settings):
     assert len(encoder.get_feature_names_out()) == MAX_CATEGORIES
     graph = to_onnx(model, schema).SerializeToString()
     assert np.abs(onnx_output(graph, schema, X) - model.predict_proba(X)).max() < TOLERANCE
+
+
+# Exports the trained candidates again in a process of its own and prints their checksums.
+REEXPORT = """
+import sys
+from pathlib import Path
+from {{ cookiecutter.module_name }}.data.splits import load_splits
+from {{ cookiecutter.module_name }}.export.graph import to_onnx
+from {{ cookiecutter.module_name }}.files import sha256
+from {{ cookiecutter.module_name }}.records import CANDIDATES, load_candidate
+from {{ cookiecutter.module_name }}.training.saved import load_pipeline
+processed, models = Path(sys.argv[1]), Path(sys.argv[2])
+_, schema = load_splits(processed)
+for name in CANDIDATES:
+    graph = to_onnx(load_pipeline(models, name), schema, load_candidate(models, name).threshold)
+    print(name, sha256(graph.SerializeToString()))
+"""
+
+
+def test_the_same_model_exports_to_the_same_bytes(trained):
+    """The manifest's checksum is the graph's: the same model must give the same bytes."""
+    paths = trained.settings.paths
+    exported = {name: sha256((paths.onnx / f"{name}.onnx").read_bytes()) for name in CANDIDATES}
+    _, schema = load_splits(paths.processed)
+    for name in CANDIDATES:
+        threshold = load_candidate(paths.models, name).threshold
+        graph = to_onnx(load_pipeline(paths.models, name), schema, threshold)
+        assert sha256(graph.SerializeToString()) == exported[name], name
+    # Another process hashes strings otherwise, so iterates sets of names in another order.
+    src = str(Path({{ cookiecutter.module_name }}.__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", REEXPORT, str(paths.processed), str(paths.models)],
+        env={**os.environ, "PYTHONPATH": src, "PYTHONHASHSEED": "random"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()[-len(CANDIDATES) :]
+    assert dict(line.split() for line in lines) == exported
+
+
+def test_the_bytes_do_not_depend_on_the_order_skl2onnx_lists_domains(trained, monkeypatch):
+    """skl2onnx lists a graph's opsets in the order of a set, which changes per process."""
+    paths = trained.settings.paths
+    _, schema = load_splits(paths.processed)
+
+    def reversed_domains(*args: Any, **kwargs: Any) -> onnx.ModelProto:
+        model: onnx.ModelProto = convert_sklearn(*args, **kwargs)
+        opsets = [(o.domain, o.version) for o in model.opset_import][::-1]
+        del model.opset_import[:]
+        model.opset_import.extend(onnx.helper.make_opsetid(*o) for o in opsets)
+        return model
+
+    for name in CANDIDATES:
+        pipeline = load_pipeline(paths.models, name)
+        expected = to_onnx(pipeline, schema).SerializeToString()
+        with monkeypatch.context() as patch:
+            patch.setattr(f"{to_onnx.__module__}.convert_sklearn", reversed_domains)
+            assert to_onnx(pipeline, schema).SerializeToString() == expected, name

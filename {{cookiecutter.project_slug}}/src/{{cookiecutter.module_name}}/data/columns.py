@@ -29,6 +29,26 @@ def check_named_columns(df: pd.DataFrame, cfg: DataSettings) -> None:
             )
 
 
+def refuse_nul_bytes(df: pd.DataFrame) -> None:
+    """Fail naming the column and first row of a text value that holds a NUL byte.
+
+    Refused rather than stripped: NUL in a table is a sign of a binary or mis-encoded file
+    (UTF-16 read as UTF-8), whose other values can't be trusted either; and C libraries,
+    ONNX's string tensors among them, would cut the value short there.
+    """
+    for column in df.columns:
+        values = df[column]
+        if ptypes.is_numeric_dtype(values) or ptypes.is_datetime64_any_dtype(values):
+            continue
+        found = values.astype("string").str.contains("\x00", regex=False)
+        rows = found.fillna(False).to_numpy(dtype=bool).nonzero()[0]
+        if len(rows):
+            raise DataError(
+                f"column {column!r}: {values.iloc[rows[0]]!r} (row {rows[0] + 1} of the table) "
+                "holds a NUL byte; is the file binary, or not UTF-8? Clean it and run again"
+            )
+
+
 def whole_as_integers(values: pd.Series) -> pd.Series:
     """Make floats that are all whole numbers integers: codes read as floats are 3, not 3.0."""
     if ptypes.is_float_dtype(values) and (values.dropna() % 1 == 0).all():

@@ -13,8 +13,8 @@ from pandas.api import types as ptypes
 from ..sections import DataSettings
 from ..tasks import Task, TaskChoice
 from . import DataError
-from .classes import class_target
-from .columns import apply_kinds, check_named_columns, drop_unusable, report_ids
+from .classes import class_target, rows_needed
+from .columns import apply_kinds, check_named_columns, drop_unusable, refuse_nul_bytes, report_ids
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,8 @@ def validate(df: pd.DataFrame, cfg: DataSettings, task: TaskChoice = "auto") -> 
     reported as a likely id, and kept: list it under `data.drop` if it is one.
     """
     check_named_columns(df, cfg)
+    check_rows(len(df), cfg, "row" if len(df) == 1 else "rows")
+    refuse_nul_bytes(df)
     decided = decide_task(df, cfg, task)
     df, dropped = drop_unusable(apply_kinds(df.drop(columns=cfg.drop), cfg), cfg.target)
     dropped = dict.fromkeys(map(str, cfg.drop), "data.drop") | dropped
@@ -107,8 +109,24 @@ def validate(df: pd.DataFrame, cfg: DataSettings, task: TaskChoice = "auto") -> 
     if target.isna().any():
         log.warning("dropping %d rows whose target %r is missing", target.isna().sum(), cfg.target)
         df = df[target.notna()]
+        check_rows(len(df), cfg, f"rows with a value of data.target {cfg.target!r}")
     valid, rare = TARGET_CHECKS[decided](df, cfg)
     return Validated(valid.reset_index(drop=True), dropped, rare)
+
+
+def check_rows(rows: int, cfg: DataSettings, which: str = "rows") -> None:
+    """Fail saying how many rows the table has and how many the split needs.
+
+    Checked before the columns: with a row or two every column is constant, and the error
+    would be that no feature column is left.
+    """
+    needed = rows_needed(cfg)
+    if rows < needed:
+        raise DataError(
+            f"data: the table has {rows} {which}; the data step needs at least {needed} to put "
+            f"rows in train, validation and test (data.test_size {cfg.test_size:g}, "
+            f"data.val_size {cfg.val_size:g})"
+        )
 
 
 def task_of(df: pd.DataFrame, target: str) -> Task:

@@ -35,6 +35,9 @@ from .infrequent import without_infrequent
 # One opset for both converters, so that their graphs can be merged.
 OPSET = {"": 18, "ai.onnx.ml": 3}
 FEATURES = "features"  # the name of the torch graph's input
+# skl2onnx names an unnamed graph by a random UUID: the same model would export to other
+# bytes, so another checksum in the serving manifest, on every run.
+PREPROCESS, MODEL = "preprocess", "model"
 
 
 def _input_types(schema: FeatureSchema) -> list[tuple[str, FloatTensorType | StringTensorType]]:
@@ -121,7 +124,7 @@ def _linear_graph(model: BaseEstimator, width: int, output: str) -> onnx.ModelPr
     else:  # one output, named as the server expects
         naming = {"final_types": [(output, FloatTensorType([None, 1]))]}
     types = [(FEATURES, FloatTensorType([None, width]))]
-    graph = convert_sklearn(model, initial_types=types, target_opset=OPSET, **naming)
+    graph = convert_sklearn(model, name=MODEL, initial_types=types, target_opset=OPSET, **naming)
     graph = compose.add_prefix(graph, "model_", rename_inputs=False, rename_outputs=False)
     graph.graph.node.append(onnx.helper.make_node("Identity", [FEATURES], [EMBEDDING]))
     graph.graph.output.append(
@@ -154,7 +157,8 @@ def _convert(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelProto:
     preprocess = _onnx_ready(pipeline.named_steps["preprocess"])
     model = pipeline.named_steps["model"]
     types = _input_types(schema)
-    head = _at_opset(convert_sklearn(preprocess, initial_types=types, target_opset=OPSET))
+    head = convert_sklearn(preprocess, name=PREPROCESS, initial_types=types, target_opset=OPSET)
+    head = _at_opset(head)
     if isinstance(model, MLPClassifier | MLPRegressor):
         tail = _mlp_graph(model, schema.spec.output)
     else:
@@ -174,6 +178,8 @@ def _convert(pipeline: Pipeline, schema: FeatureSchema) -> onnx.ModelProto:
 
 
 def _with_opsets(graph: onnx.ModelProto, opsets: dict[str, int]) -> onnx.ModelProto:
+    # Sorted: skl2onnx lists domains in the order of a set of (domain, version), which changes
+    # from one process to the next (string hashing), and with it the graph's bytes.
     del graph.opset_import[:]
-    graph.opset_import.extend(onnx.helper.make_opsetid(d, v) for d, v in opsets.items())
+    graph.opset_import.extend(onnx.helper.make_opsetid(d, v) for d, v in sorted(opsets.items()))
     return graph

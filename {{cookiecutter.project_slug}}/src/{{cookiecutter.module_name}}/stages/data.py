@@ -6,7 +6,7 @@ import logging
 
 from ..config import Settings
 from ..data import DataError
-from ..data.sources import load_source
+from ..data.sources import ingest
 from ..data.splits import split, write_splits
 from ..data.validation import task_of, validate
 from ..features import feature_frame, infer_schema
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def prepare(settings: Settings) -> FeatureSchema:
     """Run the data step: ingest, validate, split, infer the schema and write everything."""
     cfg, out_dir = settings.data, settings.paths.processed
-    raw = load_source(cfg.source, cfg.synthetic)
+    raw = ingest(cfg, settings.paths.raw)
     df, dropped, rare = validate(raw, cfg, settings.task)
     task = task_of(df, cfg.target)
     splits = split(df, cfg, settings.seed, TASKS[task])
