@@ -11,7 +11,8 @@ class ServingSettings(Section):
     """What the server runs and the limits of its API."""
 
     int8: bool = False  # serve the MLP's dynamically quantized graph when the MLP is champion
-    max_body_bytes: PositiveInt = 1_048_576  # larger request bodies get a 413
+    # Larger request bodies get a 413. None: room for `max_batch` records (at least 1 MiB).
+    max_body_bytes: PositiveInt | None = None
     max_batch: PositiveInt = 10_000  # longer `records` lists get a 422
     examples: NonNegativeInt = 20  # test rows shipped with the model for the demo page
     # What a client may take of a connection (`serving/http_limits.py`): uvicorn bounds none.

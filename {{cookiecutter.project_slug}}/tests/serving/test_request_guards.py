@@ -34,6 +34,16 @@ def test_a_body_over_the_limit_is_a_json_413_however_it_arrives(small, record):
         assert "serving.max_body_bytes" in response.json()["detail"]
 
 
+def test_a_batch_as_long_as_max_batch_fits_the_body_limit(client, trained, test_rows):
+    records, _, _ = test_rows
+    assert trained.settings.serving.max_body_bytes is None  # derived from max_batch
+    longest = trained.settings.serving.max_batch
+    batch = [records[i % len(records)] for i in range(longest)]
+    response = client.post("/predict/batch", json={"records": batch})
+    assert response.status_code == 200, response.text[:200]
+    assert len(response.json()["predictions"]) == longest
+
+
 def test_a_compressed_body_is_415_naming_the_encoding(client, record):
     response = client.post(
         "/predict",

@@ -8,7 +8,7 @@ from ..fairness.summary import FairnessReport
 from ..schema import FeatureSchema
 from .facts import CardFacts, RunFacts
 from .fairness_section import fairness_section
-from .tables import fmt, metrics_table
+from .tables import code, fmt, metrics_table
 from .tuning_section import tuning_section
 
 
@@ -23,19 +23,19 @@ def _data(schema: FeatureSchema, facts: CardFacts) -> list[str]:
         )
     else:
         target = "- Class balance (train): " + ", ".join(
-            f"{label} {n}" for label, n in facts.class_balance.items()
+            f"{code(label)} {n}" for label, n in facts.class_balance.items()
         )
     return [
-        f"- Source: `{facts.source}`",
+        f"- Source: {code(facts.source)}",
         "- Rows: " + ", ".join(f"{split} {n}" for split, n in facts.rows.items()),
         "- Trained on: "
         + ", ".join(_fitted_on(name, run, sample) for name, run in facts.runs.items()),
         target,
         "- Missing values: "
-        + (", ".join(f"`{col}` {n}" for col, n in facts.missing.items() if n) or "none"),
+        + (", ".join(f"{code(col)} {n}" for col, n in facts.missing.items() if n) or "none"),
         "- Left out: "
-        + (", ".join(f"`{col}` ({why})" for col, why in schema.ignored.items()) or "no column")
-        + "".join(f"; class {c!r} ({n} rows, too few)" for c, n in schema.rare_classes.items()),
+        + (", ".join(f"{code(col)} ({why})" for col, why in schema.ignored.items()) or "no column")
+        + "".join(f"; class {code(c)} ({n} rows, too few)" for c, n in schema.rare_classes.items()),
     ]
 
 
@@ -62,7 +62,7 @@ def _drivers(summary: Summary, measure: str) -> list[str]:
     lines = []
     for name, scores in summary.models.items():
         top = [(col, value) for col, value in scores.importance.items() if value > 0][:3]
-        found = ", ".join(f"`{col}` {fmt(value)}" for col, value in top)
+        found = ", ".join(f"{code(col)} {fmt(value)}" for col, value in top)
         lines.append(
             f"- {name}: {found} ({measure} when the column is shuffled)"
             if top
@@ -75,7 +75,7 @@ def _shap(shap: ShapSummary | None, explained: str) -> list[str]:
     """List the served model's mean absolute SHAP values; say how they differ from shuffling."""
     if shap is None or not shap.rows:
         return []
-    top = ", ".join(f"`{col}` {fmt(value)}" for col, value in list(shap.mean_abs.items())[:3])
+    top = ", ".join(f"{code(col)} {fmt(value)}" for col, value in list(shap.mean_abs.items())[:3])
     how = "every coalition of features" if shap.exact else "sampled permutations"
     left = f", leaving out {shap.unseen} with a category unseen in training" * bool(shap.unseen)
     return [
@@ -97,7 +97,7 @@ def _slices(summary: Summary) -> list[str]:
                 f"{group} {fmt(g.value)} (n={g.n}{', too small to trust' * g.small})"
                 for group, g in result.groups.items()
             )
-            lines.append(f"- {name}, `{column}`: {groups}; largest gap {fmt(result.gap)}")
+            lines.append(f"- {name}, {code(column)}: {groups}; largest gap {fmt(result.gap)}")
     return lines or ["No slices configured (`evaluation.slices` in params.yaml)."]
 
 
@@ -129,10 +129,10 @@ def model_card(
         "",
         "## Intended use",
         "",
-        f"Predicts `{schema.target}` ({what}) from "
+        f"Predicts {code(schema.target)} ({what}) from "
         f"{len(schema.features)} features of one record. The served model is the "
-        f"`champion` version of `{facts.registered_model}` in MLflow: the **{champion}**, "
-        f"chosen on `{facts.champion_metric}` by {facts.selection} that no candidate fitted "
+        f"`champion` version of {code(facts.registered_model)} in MLflow: the **{champion}**, "
+        f"chosen on {code(facts.champion_metric)} by {facts.selection} that no candidate fitted "
         f"or stopped on ({_scores(facts)}).{decision} It is a demonstration trained "
         f"on {sum(facts.rows.values())} rows; check the limitations below before "
         "relying on it for decisions.",
@@ -149,7 +149,7 @@ def model_card(
         "",
         metrics_table(summary),
         "",
-        f"Intervals are 95% bootstrap percentile intervals of `{main}` over "
+        f"Intervals are 95% bootstrap percentile intervals of {code(main)} over "
         f"{facts.bootstrap} resamples of the test rows; {spec.floor_words}.",
         "",
         "## Slices",
@@ -165,7 +165,7 @@ def model_card(
         "",
         "## Limitations",
         "",
-        f"- The test split has {summary.test_rows} rows: the interval of `{main}` for the "
+        f"- The test split has {summary.test_rows} rows: the interval of {code(main)} for the "
         f"champion spans {fmt(best.interval.low)} to {fmt(best.interval.high)}.",
         *(
             [
@@ -185,13 +185,13 @@ def model_card(
         "make train    # dvc repro: data, both models, promotion, this card",
         "```",
         "",
-        f"- Git commit: `{facts.git_commit or 'none (not committed yet)'}`",
+        f"- Git commit: {code(facts.git_commit or 'none (not committed yet)')}",
         f"- Seed: {facts.seed}",
     ]
     for name, run in facts.runs.items():
         params = ", ".join(f"{k}={v}" for k, v in sorted(run.params.items()))
         lines.append(
-            f"- {name}: MLflow run `{run.run_id}`, registered version {run.version}; "
+            f"- {name}: MLflow run {code(run.run_id)}, registered version {run.version}; "
             f"params {params}"
         )
     return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..schema import FeatureSchema
 from ..sections import ImbalanceSettings
+from .tables import code
 
 
 def decision_words(
@@ -22,11 +23,12 @@ def decision_words(
         return f"It answers the likeliest class.{weights}"
     negative, positive = schema.classes
     origin = (
-        f"chosen for `{main}` on the same held-out rows (`imbalance.threshold: tuned`)"
+        f"chosen for {code(main)} on the same held-out rows (`imbalance.threshold: tuned`)"
         if cfg.threshold == "tuned"
         else "set by `imbalance.threshold`"
     )
     return (
-        f"It answers `{positive}` when its probability is at least {threshold:.3g}, else "
-        f"`{negative}`: a threshold {origin}; the probabilities it reports are unchanged." + weights
+        f"It answers {code(positive)} when its probability is at least {threshold:.3g}, else "
+        f"{code(negative)}: a threshold {origin}; the probabilities it reports are unchanged."
+        + weights
     )

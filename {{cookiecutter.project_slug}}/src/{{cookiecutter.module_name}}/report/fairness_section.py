@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..fairness.disparity import DISPARITIES
 from ..fairness.summary import Disparity, FairnessReport, GroupRule, Mitigation
 from ..fairness.tradeoff import disparity_name, disparity_of
-from .tables import fmt
+from .tables import code, fmt
 
 RATE_NAMES = {
     "selection_rate": "selection rate",
@@ -27,13 +27,13 @@ def _interval(d: Disparity | None) -> str:
 
 def _groups_table(report: FairnessReport, column: str) -> list[str]:
     measures = list(next(iter(report.models.values())).columns[column].difference)
-    header = ["model", "group", "n", *(RATE_NAMES.get(m, f"`{m}`") for m in measures)]
+    header = ["model", "group", "n", *(RATE_NAMES.get(m, code(m)) for m in measures)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, model in report.models.items():
         found = model.columns[column]
         for group, g in found.groups.items():
             size = f"{g.n} (too small to judge)" if g.small else str(g.n)
-            cells = [name, f"`{group}`", size, *(fmt(g.measures[m]) for m in measures)]
+            cells = [name, code(group), size, *(fmt(g.measures[m]) for m in measures)]
             lines.append("| " + " | ".join(cells) + " |")
         gaps = [fmt(found.difference[m]) + f" (ratio {fmt(found.ratio[m])})" for m in measures]
         lines.append("| " + " | ".join([name, "difference", "", *gaps]) + " |")
@@ -42,7 +42,7 @@ def _groups_table(report: FairnessReport, column: str) -> list[str]:
 
 def _disparity_table(report: FairnessReport, column: str) -> list[str]:
     names = DISPARITIES if report.constraint else ()
-    header = ["model", f"`{report.main_metric}` [95% CI]"]
+    header = ["model", f"{code(report.main_metric)} [95% CI]"]
     header += [f"{n.replace('_', ' ')} difference [95% CI]" for n in names]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, model in report.models.items():
@@ -60,7 +60,7 @@ def _rule(rule: GroupRule) -> str:
     kept = 1 - rule.p_random
     shares = [(kept * rule.p0, rule.rule0), (kept * rule.p1, rule.rule1), (rule.p_random, "")]
     found = [
-        f"`{cut}` for {share:.0%} of rows"
+        f"{code(cut)} for {share:.0%} of rows"
         if cut
         else f"{share:.0%} answered positive at random with probability {rule.constant:.2f}"
         for share, cut in shares
@@ -87,12 +87,12 @@ def _mitigation(report: FairnessReport, mitigation: Mitigation) -> list[str]:
         f"{GOALS[mitigation.constraint]}, `fairness.constraint`). It answers positive when "
         "the probability passes its group's threshold:",
         "",
-        *(f"- `{group}`: {_rule(rule)}" for group, rule in mitigation.rules.items()),
+        *(f"- {code(group)}: {_rule(rule)}" for group, rule in mitigation.rules.items()),
         "",
         f"Against the {mitigation.base}, it moves the {disparity_name(report)} across "
-        f"`{column}` from {fmt(before)} to {fmt(after)}, at a change of {fmt(cost)} in "
-        f"`{report.main_metric}`. It is reported, not served. Its answer depends on chance "
-        f"and on `{column}` itself: serving it would mean asking for `{column}` with every "
+        f"{code(column)} from {fmt(before)} to {fmt(after)}, at a change of {fmt(cost)} in "
+        f"{code(report.main_metric)}. It is reported, not served. Its answer depends on chance "
+        f"and on {code(column)} itself: serving it would mean asking for {code(column)} with every "
         "request and answering each group by its own rule, a use of the attribute at "
         "decision time that many jurisdictions restrict. The API answers with the "
         "champion; to bound its disparity instead, set `fairness.max_disparity`.",
@@ -106,7 +106,7 @@ def fairness_section(report: FairnessReport | None) -> list[str]:
     lines = ["## Fairness", ""]
     for column in report.sensitive:
         lines += [
-            f"Groups of `{column}` on the test split:",
+            f"Groups of {code(column)} on the test split:",
             "",
             *_groups_table(report, column),
             "",

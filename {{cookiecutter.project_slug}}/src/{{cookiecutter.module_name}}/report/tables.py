@@ -17,8 +17,23 @@ def fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4f}"
 
 
+def code(text: object) -> str:
+    """Write `text` as a Markdown code span: HTML or Markdown in a name stays text.
+
+    Class, column and group names come from the user's table; the fence is longer than any
+    run of backticks in them.
+    """
+    text = str(text).replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    # CommonMark strips one space from each end when both ends have one, unless all are.
+    ends = text[:1] + text[-1:]
+    pad = " " if "`" in ends or (ends == "  " and text.strip()) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _row(cells: list[str]) -> str:
-    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
+    # A pipe in a cell, even in a code span, would split it.
+    return "|" + "|".join(f" {c.replace('|', chr(92) + '|')} " if c else " " for c in cells) + "|"
 
 
 def metrics_table(summary: Summary) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .facts import RunFacts
+from .tables import code
 
 
 def _value(value: object) -> str:
@@ -14,7 +15,7 @@ def tuning_lines(runs: dict[str, RunFacts]) -> list[str]:
     lines = []
     for name, run in runs.items():
         if run.tuning:
-            values = ", ".join(f"`{key}` {_value(value)}" for key, value in run.tuned.items())
+            values = ", ".join(f"{code(key)} {_value(value)}" for key, value in run.tuned.items())
             lines.append(f"- {name}: {values}; {run.tuning}")
         else:
             lines.append(f"- {name}: params.yaml's values, not tuned (`make tune` searches them)")

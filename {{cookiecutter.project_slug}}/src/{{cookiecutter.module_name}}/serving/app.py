@@ -18,10 +18,11 @@ from ..config import Settings, load_settings
 from .admin_route import ADMIN_TOKEN_ENV, Guesses, admin, admin_token
 from .answers import ANSWERS
 from .batch_route import batch
-from .bodies import MAX_ERRORS, Bodies, document
+from .bodies import MAX_ERRORS, Bodies
 from .docs_route import add_docs
 from .explain_route import explain
 from .observability import Observability, Telemetry
+from .openapi import document
 from .request_guards import BodyGuard, HeadAsGet, SecurityHeaders
 from .routes import PREDICT, PREDICT_DOC, router
 from .similar_route import similar
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     telemetry = Telemetry()
-    bodies = Bodies.of(schema, settings.serving.max_batch)
+    bodies = Bodies.of(schema, settings.serving)
     answers = ANSWERS["class" if schema is None else schema.spec.answer]
     app.state.settings = settings
     app.state.schema = schema
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Each added one wraps the ones before: Observability, outermost, counts and logs the
     # guards' refusals too.
     app.add_middleware(HeadAsGet)
-    app.add_middleware(BodyGuard, max_bytes=settings.serving.max_body_bytes)
+    app.add_middleware(BodyGuard, max_bytes=bodies.max_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(Observability, telemetry=telemetry, access=logging.getLogger(ACCESS_LOG))
     return app

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import State
 
-from .bodies import decode, request_body, validated
+from .bodies import decode, validated
 from .columnar import is_columnar, read_columns
+from .openapi import request_body
 from .routes import WITH_BODY, ServedDep, json_answer, require_json, score_records
 from .state import Served
 

@@ -2,7 +2,7 @@
 
 The routes are fixed, but a record's fields are the model's features: the app builds the
 body types from the bundle's schema, a dependency validates each request against them, and
-the OpenAPI document is completed with them once.
+`openapi.document` adds them to the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -24,15 +23,15 @@ from pydantic import (
     ValidationError,
     create_model,
 )
-from pydantic.json_schema import JsonSchemaMode
 
 from ..column_check import allowed_range
 from ..schema import FeatureSchema
-from .answers import Answers
+from ..serving_sections import ServingSettings
 from .columnar import columnar_model
 
-REF = "#/components/schemas/"
 MAX_ERRORS = 20  # named in one 422
+VALUE_BYTES = len("-2.2250738585072014e-308")  # the longest a JSON number needs to be
+MIN_BODY_BYTES = 1_048_576
 
 
 def record_model(schema: FeatureSchema | None) -> type[BaseModel]:
@@ -100,14 +99,33 @@ class Bodies:
     batch: type[BaseModel]
     columns: type[BaseModel]
     fields: list[str]
+    max_bytes: int  # the body limit: `serving.max_body_bytes`, or room for a full batch
 
     @classmethod
-    def of(cls, schema: FeatureSchema | None, max_batch: int) -> Bodies:
+    def of(cls, schema: FeatureSchema | None, serving: ServingSettings) -> Bodies:
         """Build the bodies for `schema` (None: nothing exported yet; any body, then a 503)."""
         record = record_model(schema)
         fields = [name for name in record.model_fields if name.startswith("field_")]
-        columns = columnar_model(record, max_batch)
-        return cls(record, batch_model(record, max_batch), columns, fields)
+        columns = columnar_model(record, serving.max_batch)
+        max_bytes = serving.max_body_bytes or batch_bytes(schema, serving.max_batch)
+        return cls(record, batch_model(record, serving.max_batch), columns, fields, max_bytes)
+
+
+def batch_bytes(schema: FeatureSchema | None, records: int) -> int:
+    """Room for `records` records of `schema` in one batch (at least 1 MiB).
+
+    Each value gets room for the longest JSON number, or the longest category: a batch as
+    long as `serving.max_batch` allows is answered, not refused for its size.
+    """
+    if schema is None:
+        return MIN_BODY_BYTES
+    record = 2 + sum(
+        len(json.dumps(f.name))
+        + 2
+        + max([VALUE_BYTES, *(len(json.dumps(c)) for c in f.categories)])
+        for f in schema.features
+    )
+    return max(MIN_BODY_BYTES, len('{"records": []}') + records * (record + 1))
 
 
 def decode(body: bytes) -> Any:
@@ -148,51 +166,3 @@ async def one_record(request: Request) -> BaseModel:
     """Read the body of `POST /predict`: one record of the served schema."""
     record: BaseModel = validated(request.app.state.bodies.record, decode(await request.body()))
     return record
-
-
-def request_body(
-    *names: Literal["Record", "BatchRequest", "ColumnarBatchRequest"],
-) -> dict[str, Any]:
-    """Describe a JSON body as the components `names` (one of them), which `document` adds."""
-    refs = [{"$ref": REF + name} for name in names]
-    schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
-def document(
-    app: FastAPI, bodies: Bodies, answers: Answers, plain: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    """Return FastAPI's OpenAPI document with the served schema's bodies and the task's answers.
-
-    The prediction routes validate their bodies and write their answers themselves, so
-    FastAPI can't describe them: their schemas are added here, once, with the entries of
-    the `plain` routes (path: entry), which FastAPI doesn't document at all.
-    """
-    if app.openapi_schema is None:
-        doc = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        doc["paths"] = {**plain, **doc["paths"]}
-        components = doc.setdefault("components", {}).setdefault("schemas", {})
-        modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [
-            (bodies.record, "validation"),
-            (bodies.batch, "validation"),
-            (bodies.columns, "validation"),
-            (answers.one, "serialization"),
-            (answers.many, "serialization"),
-            (answers.columns, "serialization"),
-        ]
-        for model, mode in modes:
-            found = model.model_json_schema(ref_template=REF + "{model}", mode=mode)
-            components.update(found.pop("$defs", {}))
-            components[model.__name__] = found
-        for path, *answer in (
-            ("/predict", answers.one),
-            ("/predict/batch", answers.many, answers.columns),
-        ):
-            refs = [{"$ref": REF + a.__name__} for a in answer]
-            schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
-            ok = doc["paths"][path]["post"]["responses"]["200"]
-            ok["content"] = {"application/json": {"schema": schema}}
-        app.openapi_schema = doc
-    return app.openapi_schema

@@ -12,7 +12,8 @@ from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
-from .bodies import one_record, request_body
+from .bodies import one_record
+from .openapi import request_body
 from .routes import WITH_BODY, ServedDep, require_json
 from .schemas import ModelRef
 

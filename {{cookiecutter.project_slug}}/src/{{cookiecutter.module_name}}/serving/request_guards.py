@@ -44,7 +44,7 @@ class BodyGuard:
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
-        self.too_large = f"the body is over serving.max_body_bytes ({max_bytes} bytes)"
+        self.too_large = f"the body is over {max_bytes} bytes (serving.max_body_bytes)"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the headers, then count the body as the app reads it."""

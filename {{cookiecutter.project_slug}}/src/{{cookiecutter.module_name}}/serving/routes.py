@@ -12,7 +12,8 @@ from starlette.datastructures import State
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
-from .bodies import one_record, request_body
+from .bodies import one_record
+from .openapi import request_body
 from .schemas import Health, ModelDetails, Ready
 from .state import Served
 
@@ -62,7 +63,7 @@ def score_records(state: State, served: Served, records: list[BaseModel]) -> lis
 def json_answer(answer: BaseModel) -> Response:
     """Serialize an answer once: it was validated when it was built, from our own numbers.
 
-    Its schema is the task's (`Prediction` or `ValuePrediction`), which `bodies.document`
+    Its schema is the task's (`Prediction` or `ValuePrediction`), which `openapi.document`
     writes into the OpenAPI document.
     """
     return Response(answer.model_dump_json(), media_type="application/json")

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from ..similar.neighbours import Neighbour
-from .bodies import one_record, request_body
+from .bodies import one_record
+from .openapi import request_body
 from .routes import WITH_BODY, ServedDep, require_json
 from .schemas import ModelRef
 
