@@ -24,6 +24,7 @@ from .files import replace_folder
 from .records import CHAMPION
 from .schema import FeatureSchema
 from .sections import MlflowSettings
+from .stale_runs import end_stale_runs
 
 SERVING_TAG = "serving_sha256"  # model version tag: checksum of the exported serving graph
 SCHEMA_ARTIFACT = "feature_schema.json"
@@ -32,9 +33,10 @@ RUNTIME_PACKAGES = ("numpy", "pandas", "scikit-learn", "skops", "torch")
 
 
 def configure(cfg: MlflowSettings) -> None:
-    """Point MLflow at the tracking store and the experiment."""
+    """Point MLflow at the tracking store and the experiment; end runs a killed step left."""
     mlflow.set_tracking_uri(cfg.tracking_uri)
     mlflow.set_experiment(cfg.experiment)
+    end_stale_runs(cfg.experiment)
 
 
 def git_commit() -> str | None:

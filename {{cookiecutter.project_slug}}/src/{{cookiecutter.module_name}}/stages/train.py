@@ -17,6 +17,7 @@ from ..files import write_atomic
 from ..held_out import save_held_out
 from ..records import Candidate, CandidateName, save_candidate
 from ..selection import select
+from ..stale_runs import owner_tags
 from ..tasks import Target
 from ..tracking import SCHEMA_ARTIFACT, configure, log_model, log_provenance
 from ..training.distributed import is_main
@@ -47,7 +48,7 @@ def train_candidate(
         select(name, settings, X, y, schema, progress=False, tuned=tuned)
         return None
     configure(settings.mlflow)
-    with mlflow.start_run(run_name=name) as run:
+    with mlflow.start_run(run_name=name, tags=owner_tags()) as run:
         log_provenance(splits, schema.target, settings.paths.processed)
         selected = select(name, settings, X, y, schema, progress, _log_epoch, tuned)
         fitted, metrics = selected.fitted, selected.scores

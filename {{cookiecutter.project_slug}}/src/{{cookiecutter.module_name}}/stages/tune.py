@@ -26,6 +26,7 @@ from ..models.baseline import UNUSED
 from ..records import CANDIDATES, CandidateName, StageError
 from ..schema import FeatureSchema
 from ..search_space import Space
+from ..stale_runs import owner_tags
 from ..tasks import Target
 from ..tracking import configure
 from ..tuning.objective import Objective
@@ -63,7 +64,10 @@ def tune_candidates(
     tuned = read_tuned(settings.paths.tuned)
     configure(settings.mlflow)
     columns = [*Progress.get_default_columns(), MofNCompleteColumn()]
-    with mlflow.start_run(run_name="tune"), Progress(*columns, disable=not progress) as bar:
+    with (
+        mlflow.start_run(run_name="tune", tags=owner_tags()),
+        Progress(*columns, disable=not progress) as bar,
+    ):
         mlflow.log_params({"trials": settings.tune.trials, "timeout": settings.tune.timeout})
         for name in names:
             space = searched(settings, name, schema)
