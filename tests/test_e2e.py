@@ -147,6 +147,13 @@ def test_demo_page_in_a_real_browser(project, browser):
     with running(make_serve, project) as url:
         page = browser.new_page(viewport={"width": 900, "height": 900})
         page.goto(f"{url}/")
+        # A column named __proto__ would set the record's prototype if assigned: not a field.
+        sent = page.evaluate("""() => {
+            page.fields.push({id: page.fields[0].id, name: "__proto__", kind: "number"});
+            try { return Object.keys(JSON.parse(JSON.stringify(body()))); }
+            finally { page.fields.pop(); }
+        }""")
+        assert sorted(sent) == sorted([*RECORD, "__proto__"])
         page.get_by_label("island", exact=True).select_option(RECORD["island"])
         page.get_by_label("sex", exact=True).select_option(RECORD["sex"])
         for name, value in RECORD.items():

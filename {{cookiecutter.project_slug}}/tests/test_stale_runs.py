@@ -1,4 +1,4 @@
-"""Runs a killed step left running: ended as KILLED, their unused versions deleted."""
+"""Runs a killed step left running: ended as FAILED, their unused versions deleted."""
 
 import os
 import subprocess
@@ -44,7 +44,7 @@ def test_a_dead_process_run_is_killed_and_its_version_deleted(client):
     dead = run_of(client, "exp", int(gone.stdout))
     alive = run_of(client, "exp", os.getpid())  # this test: still running
     assert end_stale_runs("exp") == [dead]
-    assert client.get_run(dead).info.status == "KILLED"
+    assert client.get_run(dead).info.status == "FAILED"
     assert client.get_run(alive).info.status == "RUNNING"
     versions = client.search_model_versions(f"name = '{MODEL}'")
     assert [v.run_id for v in versions] == [alive]

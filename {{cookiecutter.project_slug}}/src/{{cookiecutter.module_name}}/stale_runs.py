@@ -3,7 +3,7 @@
 A run ends when its `with mlflow.start_run()` block does; kill -9 skips that, and the run
 shows as running forever beside a registered version that no stage evaluated. Each run
 the pipeline starts carries its host and process id (`owner_tags`); `end_stale_runs`
-marks the runs of this host whose process is gone as KILLED, and deletes the versions
+marks the runs of this host whose process is gone as FAILED, and deletes the versions
 they registered that no alias points to.
 """
 
@@ -36,7 +36,7 @@ def _alive(pid: int) -> bool:
 
 
 def end_stale_runs(experiment: str) -> list[str]:
-    """Mark this host's running runs whose process is gone as KILLED; return their ids."""
+    """Mark this host's running runs whose process is gone as FAILED; return their ids."""
     client = MlflowClient()
     found = client.get_experiment_by_name(experiment)
     if found is None:
@@ -48,8 +48,8 @@ def end_stale_runs(experiment: str) -> list[str]:
         pid = tags.get(PID_TAG, "")
         if tags.get(HOST_TAG) != host or not pid.isdigit() or _alive(int(pid)):
             continue  # another machine's, or still running (two trainings at once)
-        client.set_terminated(run_id, status="KILLED")
-        log.warning("MLflow run %s was left running by process %s, now gone: KILLED", run_id, pid)
+        client.set_terminated(run_id, status="FAILED")
+        log.warning("MLflow run %s was left running by process %s, now gone: FAILED", run_id, pid)
         for found_version in client.search_model_versions(f"run_id = '{run_id}'"):
             # Searching leaves aliases out: they are read one version at a time.
             version = client.get_model_version(found_version.name, found_version.version)

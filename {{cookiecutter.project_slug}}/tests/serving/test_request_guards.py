@@ -1,5 +1,6 @@
 """What holds for every route: body limits as JSON, HEAD, and the headers browsers obey."""
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -8,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.module_name }}.serving import create_app
+from {{ cookiecutter.module_name }}.serving import batch_route, create_app
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,22 @@ def test_a_batch_as_long_as_max_batch_fits_the_body_limit(client, trained, test_
     response = client.post("/predict/batch", json={"records": batch})
     assert response.status_code == 200, response.text[:200]
     assert len(response.json()["predictions"]) == longest
+
+
+def test_a_batch_is_read_and_checked_off_the_event_loop(client, record, monkeypatch):
+    on_loop = []
+
+    def decode(body: bytes) -> object:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:  # a worker thread: the loop serves other requests meanwhile
+            on_loop.append(False)
+        return json.loads(body)
+
+    monkeypatch.setattr(batch_route, "decode", decode)
+    assert client.post("/predict/batch", json={"records": [record] * 3}).status_code == 200
+    assert on_loop == [False]
 
 
 def test_a_compressed_body_is_415_naming_the_encoding(client, record):
