@@ -11,7 +11,7 @@ from {{ cookiecutter.module_name }}.decision import Decision
 from {{ cookiecutter.module_name }}.evaluation.metrics import metric_value
 from {{ cookiecutter.module_name }}.files import sha256
 from {{ cookiecutter.module_name }}.serving import create_app
-from {{ cookiecutter.module_name }}.serving.bodies import MAX_ERRORS
+from {{ cookiecutter.module_name }}.serving.bodies import CHUNK_RECORDS, MAX_ERRORS
 
 
 def field_errors(response):
@@ -190,6 +190,15 @@ def test_batch_over_the_limit_is_named(trained, record):
     with TestClient(create_app(settings)) as small:
         response = small.post("/predict/batch", json={"records": [record] * 4})
     assert field_errors(response) == [("records",)]
+
+
+def test_a_bad_record_deep_in_a_long_batch_is_named_by_its_index(client, record):
+    batch = [record] * (CHUNK_RECORDS * 2 + 10)  # checked a chunk at a time
+    batch[CHUNK_RECORDS + 7] = {**record, "colour": "blue"}
+    response = client.post("/predict/batch", json={"records": batch})
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "records", CHUNK_RECORDS + 7, "colour"]
 
 
 def test_a_batch_of_bad_records_names_the_first_errors_and_counts_the_rest(client):

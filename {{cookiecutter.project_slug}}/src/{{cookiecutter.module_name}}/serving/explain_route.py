@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import anyio.to_thread
-from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
@@ -16,22 +15,9 @@ from .bodies import one_record
 from .openapi import request_body
 from .routes import WITH_BODY, ServedDep, require_json
 from .schemas import ModelRef
+from .state import one_at_a_time
 
 explain = APIRouter()
-
-
-def _one_at_a_time(request: Request) -> CapacityLimiter:
-    """Return the app's limit on explanations running at once: one.
-
-    Each runs the graph on thousands of rows, mostly in shap's Python code: more at once only
-    fight over the GIL and the cores. Measured by `make bench-serve` on 2 cores, /explain's
-    p99 at 8 connections fell from 60 to 39 ms with it. Made on first use, in the event loop.
-    """
-    state = request.app.state
-    if not hasattr(state, "explaining"):
-        state.explaining = CapacityLimiter(1)
-    limiter: CapacityLimiter = state.explaining
-    return limiter
 
 
 class Contribution(BaseModel):
@@ -71,7 +57,12 @@ async def explain_one(
     [answer] = state.answers.each.from_output(output, served.model.classes, chosen)
     decided = (output[0], None if chosen is None else int(chosen[0]))
     found = await anyio.to_thread.run_sync(
-        served.explainer.explain_answer, row, decided, limiter=_one_at_a_time(request)
+        served.explainer.explain_answer,
+        row,
+        decided,
+        # One at a time: measured by `make bench-serve` on 2 cores, /explain's p99 at 8
+        # connections fell from 60 to 39 ms with it.
+        limiter=one_at_a_time(state, "explaining"),
     )
     names = served.model.schema.names
     parts = [

@@ -7,6 +7,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
+from anyio import CapacityLimiter
+from starlette.datastructures import State
+
 from ..bundle import BundleError, Manifest, load_bundle
 from ..config import Settings
 from ..explain.shapley import Explainer, read_background
@@ -57,6 +60,19 @@ def open_served(settings: Settings) -> Served:
         with _extra("similar.endpoint"):
             neighbours = read_neighbours(bundle)
     return Served(bundle.manifest, bundle.model, explainer, neighbours)
+
+
+def one_at_a_time(state: State, name: str) -> CapacityLimiter:
+    """Return the app's limiter `name`, which lets one call at a time run in a worker thread.
+
+    Heavy calls (an explanation, a big batch) hold the GIL for most of their time: more at
+    once only fight over it and the cores, and the event loop waits behind all of them.
+    Made on first use, in the event loop.
+    """
+    if not hasattr(state, name):
+        setattr(state, name, CapacityLimiter(1))
+    limiter: CapacityLimiter = getattr(state, name)
+    return limiter
 
 
 @contextmanager
