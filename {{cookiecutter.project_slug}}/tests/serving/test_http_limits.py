@@ -16,7 +16,7 @@ from {{ cookiecutter.module_name }}.serving.http_limits import limited_http
 
 MAX_CONNECTIONS = 4
 # Short enough to wait for, long enough that a loaded machine doesn't hit it by accident.
-TIMEOUT = 2.0
+TIMEOUT = 1.0
 
 
 @contextmanager
