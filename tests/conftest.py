@@ -6,10 +6,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from cookiecutter.main import cookiecutter
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULTS: dict[str, Any] = json.loads((ROOT / "cookiecutter.json").read_text())
@@ -37,9 +38,45 @@ def make_args(target: str, *extra: str) -> list[str]:
     return ["make", "--silent", target, f"VENV={sys.prefix}", "TORCH_INDEX=", *extra]
 
 
+def shared_folder(request: pytest.FixtureRequest, factory: pytest.TempPathFactory) -> Path:
+    """This run's temporary folder, the same for every pytest-xdist worker."""
+    root = factory.getbasetemp()
+    return root.parent if hasattr(request.config, "workerinput") else root
+
+
 @pytest.fixture(scope="session")
-def project_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def project_env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Install a default project with `make install`, which pulls in every dependency."""
     project = bake(tmp_path_factory.mktemp("env"))
-    run(make_args("install"), cwd=project)
+    # Every worker asks; they share this interpreter's venv, so one installs at a time and
+    # the others find it installed.
+    with FileLock(shared_folder(request, tmp_path_factory) / "install.lock"):
+        run(make_args("install"), cwd=project)
     return project
+
+
+class Trained(NamedTuple):
+    project: Path
+    output: str  # what `make train` printed
+    metrics: str  # reports/metrics.json as that first run wrote it
+
+
+@pytest.fixture(scope="session")
+def trained_default(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, project_env: Path
+) -> Trained:
+    """A default project after its first `make train`, trained once per test run.
+
+    test_e2e serves, benchmarks and retrains it; test_dvc compares the metrics it first wrote
+    with those of its own clean run. Whichever worker asks first trains; the others wait.
+    """
+    shared = shared_folder(request, tmp_path_factory)
+    record = shared / "trained-default.json"
+    with FileLock(shared / "trained-default.lock"):
+        if not record.is_file():
+            project = bake(shared / "trained-default")
+            output = run(make_args("train"), cwd=project)
+            metrics = (project / "reports" / "metrics.json").read_text()
+            record.write_text(json.dumps([str(project), output, metrics]))
+    project, output, metrics = json.loads(record.read_text())
+    return Trained(Path(project), output, metrics)

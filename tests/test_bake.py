@@ -44,10 +44,19 @@ def tree(project):
     return {path.relative_to(project): text for path, text in text_files(project)}
 
 
+# One bake also takes quotes in its names: they land in Python strings, TOML and YAML.
+QUOTED = {"project_name": 'Bob\'s "Quoted" Model', "author_name": "O'Brien"}
+
+
 @pytest.mark.parametrize(("python_version", "license_", "dataset"), CHOICES)
 def test_bake_lints_and_passes_its_tests(tmp_path, project_env, python_version, license_, dataset):
+    names = QUOTED if (python_version, license_, dataset) == CHOICES[1] else {}
     project = bake(
-        tmp_path, python_version=python_version, open_source_license=license_, dataset=dataset
+        tmp_path,
+        python_version=python_version,
+        open_source_license=license_,
+        dataset=dataset,
+        **names,
     )
 
     verbatim = DEFAULTS["_copy_without_render"]  # braces there are the file's own syntax
@@ -68,7 +77,8 @@ def test_bake_lints_and_passes_its_tests(tmp_path, project_env, python_version, 
         assert "license" not in meta
     else:
         assert meta["license"] == license_
-        assert DEFAULTS["author_name"] in (project / "LICENSE").read_text()
+        author = names.get("author_name", DEFAULTS["author_name"])
+        assert author in (project / "LICENSE").read_text()
 
     source = yaml.safe_load((project / "params.yaml").read_text())["data"]["source"]
     example = project / "data" / "raw" / "data.csv"

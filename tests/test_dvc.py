@@ -30,7 +30,8 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_EMAIL": "test@example.com",
 }
 
-pytestmark = pytest.mark.slow
+# One worker runs this module: its tests share the trained project, in order.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dvc")]
 
 
 def ran(output: str) -> set[str]:
@@ -117,12 +118,10 @@ def without_timings(metrics: str) -> dict:
     return found
 
 
-def test_two_clean_runs_write_the_same_metrics(trained, tmp_path):
+def test_two_clean_runs_write_the_same_metrics(trained, trained_default):
+    """This module's first run against test_e2e's: two fresh bakes, each trained once."""
     _, _, _, metrics = trained
-    project = bake(tmp_path)
-    train(project, tmp_path / "remote")
-    again = (project / "reports" / "metrics.json").read_text()
-    assert without_timings(again) == without_timings(metrics)
+    assert without_timings(trained_default.metrics) == without_timings(metrics)
 
 
 def test_torch_param_change_reruns_only_the_torch_branch(trained):

@@ -64,13 +64,15 @@ def wait_for(url: str, server: subprocess.Popen, seconds: float = 90) -> None:
     raise AssertionError(f"{url} not healthy within {seconds} s")
 
 
+# One worker runs this module: its tests share the trained project, in order.
+pytestmark = pytest.mark.xdist_group("e2e")
+
+
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, project_env):
+def project(trained_default):
     """A default project after `make train`."""
-    project = bake(tmp_path_factory.mktemp("e2e"))
-    out = run(make_args("train"), cwd=project)
-    assert "champion:" in out
-    return project
+    assert "champion:" in trained_default.output
+    return trained_default.project
 
 
 def serve(command: list[str], cwd) -> subprocess.Popen:

@@ -58,14 +58,6 @@ def test_hostile_answers_still_give_a_valid_project(tmp_path, answers, module):
     run([sys.executable, "-m", "ruff", "check", "."], cwd=project)
 
 
-def test_quoted_names_project_passes_its_tests(tmp_path, project_env):
-    project = bake(tmp_path, project_name='Bob\'s "Quoted" Model', author_name="O'Brien")
-    run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow"],
-        cwd=project,
-    )
-
-
 @pytest.mark.parametrize(("answers", "option"), REFUSED)
 def test_bad_answers_are_refused_naming_the_option(tmp_path, answers, option):
     args = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(tmp_path), str(ROOT)]

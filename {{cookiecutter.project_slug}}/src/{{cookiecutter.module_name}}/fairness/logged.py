@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import mlflow
-
 from ..sections import MlflowSettings
 from .summary import FairnessReport, ModelFairness
 
@@ -32,6 +30,8 @@ def log_fairness(
     cfg: MlflowSettings, report: FairnessReport, run_ids: dict[str, str], figure: str
 ) -> str | None:
     """Add the metrics to the candidates' runs; log the mitigated candidate's run, if any."""
+    import mlflow  # here: a stage with no sensitive column logs nothing
+
     client = mlflow.MlflowClient(cfg.tracking_uri)
     for name, run_id in run_ids.items():
         for key, value in fairness_metrics(report.models[name]).items():
