@@ -72,6 +72,18 @@ def test_second_repro_runs_no_stage(trained):
     assert ran(train(project, remote)) == set()
 
 
+def test_pipeline_benchmark_times_each_stage_and_the_reruns(trained):
+    """`make bench-pipeline`: cold against warm per stage, then a no-op and a torch change."""
+    bench = run(make_args("bench-pipeline"), cwd=trained[0])
+    rows = re.findall(r"^(\w+)\s+[\d.]+\s+[\d.]+\s+[\d.]+x$", bench, re.M)
+    assert sorted(rows) == sorted(STAGES), bench
+    assert re.search(r"^all\s+[\d.]+\s+[\d.]+\s+[\d.]+x  (met|MISSED)", bench, re.M), bench
+    assert re.search(r"^make train, nothing changed: [\d.]+ s", bench, re.M), bench
+    reran = re.search(r"^make train after torch\.lr .*: [\d.]+ s, reran (.*)$", bench, re.M)
+    assert reran, bench
+    assert set(reran[1].split(", ")) == TORCH_BRANCH, bench
+
+
 def stale(project: Path) -> set[str]:
     """The stages that `dvc status` reports as changed."""
     out = run([f"{sys.prefix}/bin/dvc", "status"], cwd=project)
