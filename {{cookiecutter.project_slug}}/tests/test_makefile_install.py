@@ -81,7 +81,7 @@ def test_without_installer_uv_is_taken_when_found(tmp_path, uv_on_path, uv_in_ve
     if uv_in_venv:
         fake_uv(venv / "bin")  # the Makefile puts $(VENV)/bin first on PATH
     lines = install_lines(venv, path=path)
-    uses_uv = [line.startswith("uv pip install ") for line in lines[1:]]  # after the venv's
+    uses_uv = [line.startswith("uv pip install ") for line in lines[1:]]  # [0] makes the venv
     assert uses_uv == ([True, True] if chosen == "uv" else [False, False, False])
 
 
