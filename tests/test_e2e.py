@@ -380,9 +380,15 @@ def test_store_benchmark_finds_what_exact_search_finds(project):
 def test_serving_needs_only_the_base_dependencies_and_the_explain_extra(project, tmp_path):
     """What the Docker image installs: the package and its `explain` extra, the bundle, params."""
     venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
     python = str(venv / "bin" / "python")
-    run([python, "-m", "pip", "install", "--quiet", f"{project}[explain]"], cwd=tmp_path)
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if uv:  # as `make install` does when uv is there: the same packages, in seconds
+        run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], cwd=tmp_path)
+        install = [uv, "pip", "install", "--quiet", "--python", python]
+    else:
+        run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+        install = [python, "-m", "pip", "install", "--quiet"]
+    run([*install, f"{project}[explain]"], cwd=tmp_path)
     for heavy in ("torch", "mlflow", "skl2onnx", "matplotlib"):
         found = subprocess.run([python, "-c", f"import {heavy}"], capture_output=True)
         assert found.returncode != 0, f"{heavy} is installed in the serving environment"
