@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,33 @@ from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULTS: dict[str, Any] = json.loads((ROOT / "cookiecutter.json").read_text())
+
+
+# Their tests share one trained project each and change it in order: one worker runs each
+# module whole. Every other test goes to whichever worker is free.
+IN_ORDER = {"tests/test_e2e.py", "tests/test_dvc.py"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In a worker: one torch thread per process, inherited by the projects it trains."""
+    # The workers already fill the cores; torch spreading each training over all of them too
+    # only makes the processes wait on each other.
+    if hasattr(config, "workerinput"):
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Schedule like `--dist load`, except that each IN_ORDER module is one unit of work."""
+    # xdist's own `xdist_group` mark does the same, but its renaming of node ids no longer
+    # takes on pytest 9.
+    from xdist.scheduler import LoadScopeScheduling
+
+    class InOrder(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return module if module in IN_ORDER else nodeid
+
+    return InOrder(config, log)
 
 
 def bake(output_dir: Path, **answers: str) -> Path:

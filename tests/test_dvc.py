@@ -30,8 +30,7 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_EMAIL": "test@example.com",
 }
 
-# One worker runs this module: its tests share the trained project, in order.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dvc")]
+pytestmark = pytest.mark.slow
 
 
 def ran(output: str) -> set[str]:
@@ -42,20 +41,34 @@ def train(project: Path, remote: Path) -> str:
     return run(make_args("train", f"DVC_REMOTE={remote}"), cwd=project)
 
 
+def first_ran(bench: str) -> set[str]:
+    """The stages that the benchmark's first `make train` ran."""
+    found = re.search(r"^make train ran (.*)$", bench, re.M)
+    assert found, bench
+    return set(found[1].split(", "))
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, project_env):
-    """A fresh project after its first `make train`, with that run's metrics file."""
+    """A fresh project's first `make train`, as `make bench-pipeline` runs it in a clean copy.
+
+    The benchmark keeps both copies: make/, where `make train` ran (then again with nothing
+    changed, then after a torch change), and warm/, where the same stages ran in one process.
+    Returns make/, its DVC remote, the benchmark's output and warm/'s metrics.
+    """
     root = tmp_path_factory.mktemp("dvc")
-    project = bake(root / "first")
-    output = train(project, root / "remote")
-    return project, root / "remote", output, (project / "reports" / "metrics.json").read_text()
+    baked, runs = bake(root), root / "runs"
+    args = make_args("bench-pipeline", f"BENCH_PIPELINE_ARGS=--keep {runs}")
+    bench = run(args, cwd=baked, timeout=1200)  # three trainings, on a busy machine
+    remote = runs / f"{baked.name}-dvc-remote"  # the Makefile's default: ../<slug>-dvc-remote
+    return runs / "make", remote, bench, (runs / "warm" / "reports" / "metrics.json").read_text()
 
 
 def test_first_train_sets_up_git_and_dvc_and_runs_every_stage(trained):
-    project, _, output, _ = trained
+    project, _, bench, _ = trained
     assert (project / ".git").is_dir()
     assert (project / ".dvc" / "config").is_file()
-    assert ran(output) == STAGES
+    assert first_ran(bench) == STAGES
     assert (project / "dvc.lock").is_file()
 
 
@@ -74,7 +87,7 @@ def test_second_repro_runs_no_stage(trained):
 
 def test_pipeline_benchmark_times_each_stage_and_the_reruns(trained):
     """`make bench-pipeline`: cold against warm per stage, then a no-op and a torch change."""
-    bench = run(make_args("bench-pipeline"), cwd=trained[0])
+    bench = trained[2]
     rows = re.findall(r"^(\w+)\s+[\d.]+\s+[\d.]+\s+[\d.]+x$", bench, re.M)
     assert sorted(rows) == sorted(STAGES), bench
     assert re.search(r"^all\s+[\d.]+\s+[\d.]+\s+[\d.]+x  (met|MISSED)", bench, re.M), bench
@@ -131,7 +144,7 @@ def without_timings(metrics: str) -> dict:
 
 
 def test_two_clean_runs_write_the_same_metrics(trained, trained_default):
-    """This module's first run against test_e2e's: two fresh bakes, each trained once."""
+    """The benchmark's run of every stage in one process against test_e2e's `make train`."""
     _, _, _, metrics = trained
     assert without_timings(trained_default.metrics) == without_timings(metrics)
 
@@ -172,8 +185,8 @@ def test_push_then_pull_restores_outputs(trained):
 # Last in this module: it changes tuned.yaml, which the training stages depend on.
 def test_make_tune_records_its_stage_and_makes_training_stale(trained):
     """`make train` never tunes; `make tune` does, and then the training stages are stale."""
-    project, _, first, _ = trained
-    assert "tune" not in ran(first)
+    project, _, bench, _ = trained
+    assert "tune" not in first_ran(bench)
     params = project / "params.yaml"
     text = params.read_text()
     params.write_text(re.sub(r"(?m)^(  trials:) \d+", r"\1 2", text, count=1))

@@ -64,10 +64,6 @@ def wait_for(url: str, server: subprocess.Popen, seconds: float = 90) -> None:
     raise AssertionError(f"{url} not healthy within {seconds} s")
 
 
-# One worker runs this module: its tests share the trained project, in order.
-pytestmark = pytest.mark.xdist_group("e2e")
-
-
 @pytest.fixture(scope="module")
 def project(trained_default):
     """A default project after `make train`."""

@@ -1,10 +1,11 @@
 """The pipeline's fixed cost: `make train` from a clean state against its work done warm.
 
-Copies the project's code, params and raw data into a temporary folder twice. In the first,
-`make train` runs as a user runs it (DVC, one Python process per stage); each stage's wall
-time is read off DVC's `Running stage` lines as they arrive. In the second, one Python process
-imports every stage first, then runs the same stage commands in order, in process: that is the
-stages' work alone. The ratio of the two is what a process per stage costs; target <= 1.5x.
+Copies the project, less its outputs, stores and caches, into a temporary folder twice. In
+the first, `make train` runs as a user runs it (DVC, one Python process per stage); each
+stage's wall time is read off DVC's `Running stage` lines as they arrive. In the second, one
+Python process imports every stage first, then runs the same stage commands in order, in
+process: that is the stages' work alone. The ratio of the two is what a process per stage
+costs; target <= 1.5x.
 
 Then, in the first copy: `make train` again with nothing changed (target <= 2 s), and after
 a change of one torch parameter, which must rerun only the stages that depend on it.
@@ -32,21 +33,22 @@ from {{ cookiecutter.module_name }} import cli
 from {{ cookiecutter.module_name }} import stages as stage_modules
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("src", "params.yaml", "dvc.yaml", "Makefile", "pyproject.toml", "README.md")
+# What a clean state lacks: the pipeline's outputs, the stores, the environment, the caches.
+OUTPUTS = {".git", ".dvc", ".venv", "dvc.lock", "mlflow.db", "mlruns", "mlartifacts", "optuna.db"}
+OUTPUTS |= {"models", "reports", "data/processed"}
+CACHES = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 STARTED = "Running stage '"
 
 
 def clean_copy(workdir: Path) -> Path:
-    """Copy what `make train` reads into `workdir`: no outputs, no MLflow store, no DVC cache."""
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, workdir / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, workdir / name)  # keeps mtimes: make sees nothing to reinstall
-    shutil.copytree(ROOT / "data" / "raw", workdir / "data" / "raw")
-    tuned = ROOT / "tuned.yaml"
-    (workdir / "tuned.yaml").write_text(tuned.read_text() if tuned.is_file() else "{}\n")
+    """Copy the project into `workdir` as a fresh clone has it: code, params and raw data."""
+
+    def left_out(folder: str, names: list[str]) -> set[str]:
+        inside = Path(folder).resolve().relative_to(ROOT)
+        return {n for n in names if n in CACHES or (inside / n).as_posix() in OUTPUTS}
+
+    # symlinks=True: a link (a .venv linked in, say) is copied as a link, not followed.
+    shutil.copytree(ROOT, workdir, ignore=left_out, symlinks=True)
     return workdir
 
 
@@ -126,14 +128,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--warm-in", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--torch-key", default="lr", help="the torch parameter to change")
+    parser.add_argument("--keep", type=Path, help="run in this new folder and keep both copies")
     args = parser.parse_args()
     if args.warm_in:
         return run_warm_here()
 
     with tempfile.TemporaryDirectory() as tmp:
-        cold, warm = clean_copy(Path(tmp) / "make"), clean_copy(Path(tmp) / "warm")
+        where = args.keep or Path(tmp)
+        cold, warm = clean_copy(where / "make"), clean_copy(where / "warm")
         total, made = make_train(cold)
         work = warm_run(warm)
+        print(f"make train ran {', '.join(list(made)[1:])}")
         print(f"{'stage':<16} {'make train s':>12} {'warm s':>8} {'ratio':>6}")
         for name in stages():
             ratio = made[name] / work[name]
@@ -144,9 +149,9 @@ def main() -> None:
         print(f"make and DVC before the first stage: {made['dvc']:.1f} s")
         print(f"the warm process's imports, before timing: {work['imports']:.1f} s")
 
-        noop, _ = make_train(cold)
+        noop = min(make_train(cold)[0] for _ in range(3))
         verdict = "met" if noop <= 2 else "MISSED"
-        print(f"make train, nothing changed: {noop:.1f} s  {verdict} (<= 2 s)")
+        print(f"make train, nothing changed: {noop:.1f} s (best of 3)  {verdict} (<= 2 s)")
         change = set_torch(cold / "params.yaml", args.torch_key)
         rerun, reran = make_train(cold)
         print(f"make train after {change}: {rerun:.1f} s, reran {', '.join(list(reran)[1:])}")
