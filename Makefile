@@ -24,8 +24,8 @@ help: ## List the targets
 $(VENV)/.template-deps: pyproject.toml
 ifeq ($(INSTALL_WITH),uv)
 	test -x $(PYTHON) || uv venv --quiet --seed --python $(BOOTSTRAP_PYTHON) $(VENV)
-	uv pip install --quiet --python $(PYTHON) "$(TORCH)" $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
-	uv pip install --quiet --python $(PYTHON) --group dev
+	uv pip install --quiet --compile-bytecode --python $(PYTHON) "$(TORCH)" $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
+	uv pip install --quiet --compile-bytecode --python $(PYTHON) --group dev
 else
 	test -x $(PYTHON) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip

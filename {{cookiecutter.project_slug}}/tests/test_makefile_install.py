@@ -47,8 +47,9 @@ def test_uv_creates_the_venv_then_installs_torch_before_the_project(tmp_path):
     create, torch, project = install_lines(venv, "INSTALLER=uv", path=tmp_path / "bin")
     assert create == f"test -x {venv}/bin/python || uv venv --quiet --seed --python python3 {venv}"
     target = f"--python {venv}/bin/python"
-    assert torch == f'uv pip install --quiet {target} "torch>=2.4" --index-url {CPU_INDEX}'
-    assert project == f'uv pip install --quiet {target} --editable ".[train,explain,score,dev]"'
+    uv = f"uv pip install --quiet --compile-bytecode {target}"
+    assert torch == f'{uv} "torch>=2.4" --index-url {CPU_INDEX}'
+    assert project == f'{uv} --editable ".[train,explain,score,dev]"'
 
 
 def test_pip_installs_as_it_always_has(tmp_path):
